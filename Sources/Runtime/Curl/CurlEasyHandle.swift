@@ -1,0 +1,177 @@
+internal import CCurl
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One libcurl easy handle, reused for every request so that its connection stays alive.
+///
+/// A handle performs one request at a time and is not `Sendable`: give each concurrent sender its own.
+package final class CurlEasyHandle {
+    private let handle: UnsafeMutableRawPointer
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private let collector = ResponseCollector()
+
+    /// Creates a handle.
+    /// - Parameters:
+    ///   - connectTimeoutMilliseconds: limit for establishing a connection.
+    ///   - caBundlePath: the CA certificates file for HTTPS, or `nil` for libcurl's compiled-in default.
+    package init(connectTimeoutMilliseconds: Int = 5_000, caBundlePath: String? = nil) throws(CurlError) {
+        CurlGlobal.initialize()
+        guard let handle = curl_easy_init() else {
+            throw CurlError(code: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed")
+        }
+        self.handle = handle
+        self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+
+        let context = Unmanaged.passUnretained(collector).toOpaque()
+        try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
+        try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_TCP_NODELAY, 1))
+        try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMilliseconds))
+        try CurlError.check(CCurl_easy_setopt_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody))
+        try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
+        try CurlError.check(CCurl_easy_setopt_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader))
+        try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
+        if let caBundlePath {
+            try CurlError.check(CCurl_easy_setopt_string(handle, CURLOPT_CAINFO, caBundlePath))
+        }
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
+
+    /// Sends `request` and waits for the whole response.
+    ///
+    /// Throws ``CurlError`` for transport failures only; any HTTP status is a response.
+    package func perform(_ request: CurlRequest) throws(CurlError) -> CurlResponse {
+        collector.reset()
+        errorBuffer[0] = 0
+
+        var headerList: UnsafeMutablePointer<curl_slist>? = nil
+        defer { curl_slist_free_all(headerList) }
+        for field in request.headers {
+            headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
+        }
+        // No `Expect: 100-continue` round trip, and no form content type that nobody asked for.
+        headerList = curl_slist_append(headerList, "Expect:")
+        if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+            headerList = curl_slist_append(headerList, "Content-Type:")
+        }
+
+        try CurlError.check(CCurl_easy_setopt_string(handle, CURLOPT_URL, request.url))
+        try CurlError.check(CCurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
+        try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds))
+
+        let code: CURLcode
+        switch request.method {
+        case "GET", "HEAD":
+            fallthrough
+        case "DELETE" where request.body == nil:
+            try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1))
+            try setCustomMethod(request.method == "GET" ? nil : request.method)
+            try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_NOBODY, request.method == "HEAD" ? 1 : 0))
+            code = curl_easy_perform(handle)
+        default:
+            try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_POST, 1))
+            try setCustomMethod(request.method == "POST" ? nil : request.method)
+            let body = request.body ?? Data()
+            code = body.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> CURLcode in
+                // An empty body still needs a valid pointer: with a null one curl would read stdin.
+                let pointer = bytes.baseAddress ?? UnsafeRawPointer(CurlGlobal.emptyBody)
+                let sizeSet = CCurl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
+                guard sizeSet == CURLE_OK else { return sizeSet }
+                let bodySet = CCurl_easy_setopt_pointer(handle, CURLOPT_POSTFIELDS, pointer)
+                guard bodySet == CURLE_OK else { return bodySet }
+                defer { _ = CCurl_easy_setopt_pointer(handle, CURLOPT_POSTFIELDS, nil) }
+                return curl_easy_perform(handle)
+            }
+        }
+        // The header list is freed when this returns: make sure the handle no longer points at it.
+        defer { _ = CCurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, nil) }
+        try CurlError.check(code, String(cString: errorBuffer))
+
+        var status = 0
+        try CurlError.check(CCurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status))
+        return CurlResponse(status: status, headers: collector.headers, body: collector.body)
+    }
+
+    private func setCustomMethod(_ method: String?) throws(CurlError) {
+        if let method {
+            try CurlError.check(CCurl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method))
+        } else {
+            try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil))
+        }
+    }
+}
+
+/// What curl's callbacks collect during one transfer.
+private final class ResponseCollector {
+    var headers: [(name: String, value: String)] = []
+    var body = Data()
+
+    func reset() {
+        headers.removeAll(keepingCapacity: true)
+        body = Data()
+    }
+}
+
+/// Process-wide libcurl state.
+enum CurlGlobal {
+    private static let initialized: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    }()
+
+    /// A valid, never-freed pointer to send as an empty request body.
+    nonisolated(unsafe) static let emptyBody: UnsafeMutableRawPointer = {
+        let pointer = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+        pointer.storeBytes(of: 0, as: UInt8.self)
+        return pointer
+    }()
+
+    /// Runs `curl_global_init` once, before the first handle is created.
+    static func initialize() { _ = initialized }
+}
+
+private func curlWriteBody(
+    _ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?
+) -> Int {
+    let length = size * count
+    guard let buffer, let userdata, length > 0 else { return length }
+    let collector = Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue()
+    collector.body.append(UnsafeRawBufferPointer(start: buffer, count: length).assumingMemoryBound(to: UInt8.self))
+    return length
+}
+
+private func curlWriteHeader(
+    _ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?
+) -> Int {
+    let length = size * count
+    guard let buffer, let userdata, length > 0 else { return length }
+    let collector = Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue()
+    let line = UnsafeRawBufferPointer(start: buffer, count: length)
+    // A status line starts a new response (after a 100 Continue or a redirect): forget earlier headers.
+    if line.starts(with: "HTTP/".utf8) {
+        collector.headers.removeAll(keepingCapacity: true)
+        return length
+    }
+    guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return length }
+    var valueStart = colon + 1
+    var valueEnd = length
+    while valueStart < valueEnd, line[valueStart] == UInt8(ascii: " ") || line[valueStart] == UInt8(ascii: "\t") {
+        valueStart += 1
+    }
+    while valueEnd > valueStart, line[valueEnd - 1] == 10 || line[valueEnd - 1] == 13 || line[valueEnd - 1] == 32 {
+        valueEnd -= 1
+    }
+    let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self)
+    let value = String(decoding: UnsafeRawBufferPointer(rebasing: line[valueStart..<valueEnd]), as: UTF8.self)
+    collector.headers.append((name: name, value: value))
+    return length
+}

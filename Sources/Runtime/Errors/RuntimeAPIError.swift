@@ -1,0 +1,49 @@
+/// A failure talking to the Lambda Runtime API.
+///
+/// ``isFatal`` tells the invocation loop whether to stop: a Runtime API that answers 500 or cannot be
+/// reached means the execution environment is broken, and the process must exit.
+public struct RuntimeAPIError: Error, Sendable, CustomStringConvertible {
+    private enum Code: Sendable, Equatable {
+        case unreachable
+        case environmentBroken
+        case payloadTooLarge
+        case rejected
+    }
+
+    private let code: Code
+    /// The HTTP status, when the Runtime API answered.
+    public let status: Int?
+    /// What went wrong, for the log.
+    public let detail: String
+
+    private init(_ code: Code, status: Int?, detail: String) {
+        self.code = code
+        self.status = status
+        self.detail = detail
+    }
+
+    /// The Runtime API could not be reached, even after retrying.
+    public static func unreachable(_ detail: String) -> Self { .init(.unreachable, status: nil, detail: detail) }
+    /// The Runtime API answered 5xx: the environment is broken.
+    public static func environmentBroken(status: Int, detail: String) -> Self {
+        .init(.environmentBroken, status: status, detail: detail)
+    }
+    /// The Runtime API refused a response body as too large (413).
+    public static func payloadTooLarge(detail: String) -> Self { .init(.payloadTooLarge, status: 413, detail: detail) }
+    /// The Runtime API refused a request (4xx other than 413), e.g. an unknown or already answered request id.
+    public static func rejected(status: Int, detail: String) -> Self { .init(.rejected, status: status, detail: detail) }
+
+    /// Whether the process must stop.
+    public var isFatal: Bool { code == .unreachable || code == .environmentBroken }
+    /// Whether this is the 413 answer to an oversized response.
+    public var isPayloadTooLarge: Bool { code == .payloadTooLarge }
+
+    public var description: String {
+        switch code {
+        case .unreachable: "Runtime API unreachable: \(detail)"
+        case .environmentBroken: "Runtime API failed with status \(status ?? 0): \(detail)"
+        case .payloadTooLarge: "Runtime API refused the response as too large: \(detail)"
+        case .rejected: "Runtime API rejected the request with status \(status ?? 0): \(detail)"
+        }
+    }
+}

@@ -1,0 +1,117 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The Runtime API over one reused libcurl handle (one keep-alive connection).
+///
+/// Connection failures are retried briefly (the API may still be starting); after that, or on any 5xx, the
+/// call throws a fatal ``RuntimeAPIError``.
+public final class CurlRuntimeAPIClient: RuntimeAPIClient {
+    /// The largest synchronous response Lambda accepts: 6 MB.
+    public static let maxResponseBytes = 6 * 1024 * 1024
+
+    private let endpoint: RuntimeAPIEndpoint
+    private let curl: CurlEasyHandle
+    private let encoder = JSONEncoder()
+    private let retryDelaysMilliseconds: [Int]
+
+    /// - Parameters:
+    ///   - endpoint: where the Runtime API is.
+    ///   - retryDelaysMilliseconds: pauses between attempts when the connection fails; their count is the
+    ///     number of retries.
+    public init(endpoint: RuntimeAPIEndpoint, retryDelaysMilliseconds: [Int] = [50, 200, 750]) throws {
+        self.endpoint = endpoint
+        self.curl = try CurlEasyHandle(connectTimeoutMilliseconds: 2_000)
+        self.retryDelaysMilliseconds = retryDelaysMilliseconds
+    }
+
+    public func nextInvocation() throws -> Invocation {
+        let response = try perform(CurlRequest(method: "GET", url: endpoint.nextInvocationURL))
+        guard response.status == 200 else {
+            throw Self.failure(response, call: "next")
+        }
+        return Invocation(
+            requestID: response.header(Invocation.Header.requestID) ?? "",
+            deadlineHeader: response.header(Invocation.Header.deadline),
+            invokedFunctionARN: response.header(Invocation.Header.invokedFunctionARN),
+            traceID: response.header(Invocation.Header.traceID),
+            clientContextHeader: response.header(Invocation.Header.clientContext),
+            cognitoIdentityHeader: response.header(Invocation.Header.cognitoIdentity),
+            event: response.body
+        )
+    }
+
+    public func sendResponse(_ body: Data, for requestID: String) throws {
+        guard body.count <= Self.maxResponseBytes else {
+            throw RuntimeAPIError.payloadTooLarge(
+                detail: "response of \(body.count) bytes exceeds the \(Self.maxResponseBytes)-byte limit")
+        }
+        let response = try perform(
+            CurlRequest(method: "POST", url: endpoint.responseURL(for: requestID), body: body))
+        guard (200..<300).contains(response.status) else { throw Self.failure(response, call: "response") }
+    }
+
+    public func sendError(_ report: ErrorReport, for requestID: String) throws {
+        try postError(report, url: endpoint.errorURL(for: requestID), call: "error")
+    }
+
+    public func sendInitError(_ report: ErrorReport) throws {
+        try postError(report, url: endpoint.initErrorURL, call: "init/error")
+    }
+
+    private func postError(_ report: ErrorReport, url: String, call: String) throws {
+        let body = try encoder.encode(report)
+        let request = CurlRequest(
+            method: "POST",
+            url: url,
+            headers: [
+                (Invocation.Header.functionErrorType, report.errorType.headerSafe()),
+                ("Content-Type", "application/json"),
+            ],
+            body: body
+        )
+        let response = try perform(request)
+        guard (200..<300).contains(response.status) else { throw Self.failure(response, call: call) }
+    }
+
+    /// Performs `request`, retrying connection failures after the configured pauses.
+    private func perform(_ request: CurlRequest) throws -> CurlResponse {
+        var attempt = 0
+        while true {
+            do {
+                return try curl.perform(request)
+            } catch {
+                guard error.isConnectionFailure, attempt < retryDelaysMilliseconds.count else {
+                    throw RuntimeAPIError.unreachable("\(request.method) \(request.url): \(error.message)")
+                }
+                usleep(UInt32(retryDelaysMilliseconds[attempt]) * 1000)
+                attempt += 1
+            }
+        }
+    }
+
+    private static func failure(_ response: CurlResponse, call: String) -> RuntimeAPIError {
+        let body = String(decoding: response.body.prefix(512), as: UTF8.self)
+        switch response.status {
+        case 413: return .payloadTooLarge(detail: body)
+        case 500...: return .environmentBroken(status: response.status, detail: "\(call): \(body)")
+        default: return .rejected(status: response.status, detail: "\(call): \(body)")
+        }
+    }
+}
+
+extension String {
+    /// The value with control characters (which would break the header block) replaced by spaces.
+    fileprivate func headerSafe() -> String {
+        String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+    }
+}

@@ -1,0 +1,95 @@
+/// Where the Lambda Runtime API lives, from `AWS_LAMBDA_RUNTIME_API`.
+///
+/// Lambda sets the variable to `host:port`; some local emulators pass a URL with a scheme and a path
+/// prefix (`http://127.0.0.1:9000/.rt`). Both forms are accepted.
+public struct RuntimeAPIEndpoint: Sendable, Hashable, CustomStringConvertible {
+    /// The API version this runtime speaks.
+    public static let apiVersion = "2018-06-01"
+
+    /// `http://host:port[/prefix]/2018-06-01`, with no trailing slash.
+    public let baseURL: String
+
+    /// Parses a value of `AWS_LAMBDA_RUNTIME_API`; `nil` when it is empty or not a usable address.
+    public init?(_ value: String) {
+        var rest = Substring(value.trimmingASCIIWhitespace())
+        var scheme = "http"
+        if let range = rest.firstRange(of: "://") {
+            scheme = rest[..<range.lowerBound].lowercased()
+            guard scheme == "http" || scheme == "https" else { return nil }
+            rest = rest[range.upperBound...]
+        }
+        while rest.hasSuffix("/") { rest = rest.dropLast() }
+        let authority = rest.prefix { $0 != "/" }
+        let path = rest[authority.endIndex...]
+        guard !authority.isEmpty, !authority.contains(where: { $0 == " " || $0 == "?" || $0 == "#" }) else {
+            return nil
+        }
+        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
+            let port = authority[authority.index(after: colon)...]
+            guard let number = Int(port), (1...65_535).contains(number) else { return nil }
+        }
+        baseURL = "\(scheme)://\(authority)\(path)/\(Self.apiVersion)"
+    }
+
+    public var description: String { baseURL }
+
+    /// `GET` here blocks until the next event.
+    public var nextInvocationURL: String { baseURL + "/runtime/invocation/next" }
+    /// `POST` the function's response for `requestID` here.
+    public func responseURL(for requestID: String) -> String {
+        baseURL + "/runtime/invocation/" + requestID.percentEncodedPathSegment() + "/response"
+    }
+    /// `POST` an invocation error for `requestID` here.
+    public func errorURL(for requestID: String) -> String {
+        baseURL + "/runtime/invocation/" + requestID.percentEncodedPathSegment() + "/error"
+    }
+    /// `POST` an initialisation error here.
+    public var initErrorURL: String { baseURL + "/runtime/init/error" }
+}
+
+extension String {
+    func trimmingASCIIWhitespace() -> Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return self[first...last]
+    }
+
+    /// RFC 3986 unreserved characters kept, every other byte percent-encoded.
+    package func percentEncodedPathSegment() -> String {
+        var needsEncoding = false
+        for byte in utf8 where !byte.isUnreservedURIByte {
+            needsEncoding = true
+            break
+        }
+        guard needsEncoding else { return self }
+        var result = ""
+        result.reserveCapacity(utf8.count * 3)
+        let hex = Array("0123456789ABCDEF".utf8)
+        for byte in utf8 {
+            if byte.isUnreservedURIByte {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                result.unicodeScalars.append("%")
+                result.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
+                result.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0x0F)]))
+            }
+        }
+        return result
+    }
+}
+
+extension UInt8 {
+    /// `A-Z a-z 0-9 - . _ ~`
+    package var isUnreservedURIByte: Bool {
+        switch self {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+}
