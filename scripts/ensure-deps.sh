@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building and testing LambdaSockets needs, when it is missing:
+# libcurl's headers (the runtime's HTTP client), zip/unzip and a static busybox (packaging and its
+# empty-root test), and the Python packages the tests use as independent peers.
+set -euo pipefail
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        echo "error: '$*' needs root; install the packages listed in scripts/ensure-deps.sh by hand" >&2
+        exit 1
+    fi
+}
+
+missing_debs=()
+pkg-config --exists libcurl 2>/dev/null || missing_debs+=(libcurl4-openssl-dev pkg-config)
+command -v zip >/dev/null || missing_debs+=(zip)
+command -v unzip >/dev/null || missing_debs+=(unzip)
+[ -x /bin/busybox ] || missing_debs+=(busybox-static)
+if [ ${#missing_debs[@]} -gt 0 ]; then
+    if command -v apt-get >/dev/null; then
+        echo "installing ${missing_debs[*]}" >&2
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_debs[@]}" >/dev/null
+    else
+        echo "error: please install ${missing_debs[*]} (libcurl development files)" >&2
+        exit 1
+    fi
+fi
+
+if [ "${LAMBDASOCKETS_SKIP_PYTHON:-0}" != 1 ]; then
+    python3 - <<'PY' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check websockets botocore boto3 >&2
+import websockets, botocore, boto3
+PY
+fi
