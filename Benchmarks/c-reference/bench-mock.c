@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,16 @@ int main(int argc, char **argv) {
         _exit(127);
     }
 
+    /* Wait for the function to connect, but notice if it dies first. */
+    for (;;) {
+        struct pollfd waiting = {.fd = listener, .events = POLLIN};
+        if (poll(&waiting, 1, 100) > 0) break;
+        int early_status;
+        if (waitpid(child, &early_status, WNOHANG) == child) {
+            printf("{\"error\": \"the function exited (status %d) before polling\"}\n", early_status);
+            return 1;
+        }
+    }
     int fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     double t_first_next = 0, t_loop_start = 0, cpu_loop_start = 0;
