@@ -78,15 +78,24 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
                       context: context, keepAlive: keepAlive)
             return
         }
-        let promise = context.eventLoop.makePromise(of: RuntimeAPIMockState.Served.self)
+        let promise = context.eventLoop.makePromise(of: RuntimeAPIMockState.PollAnswer.self)
         let poller = RuntimeAPIMockState.Poller(id: ObjectIdentifier(self), promise: promise)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        promise.futureResult.whenSuccess { served in
+        promise.futureResult.whenComplete { answer in
             let (handler, context) = bound.value
-            handler.serve(served, context: context, keepAlive: keepAlive)
+            switch answer {
+            case .success(.event(let served)):
+                handler.serve(served, context: context, keepAlive: keepAlive)
+            case .success(.failure(let status)):
+                handler.writeJSON(HTTPResponseStatus(statusCode: status),
+                                  #"{"errorMessage":"injected failure","errorType":"Runtime.Injected"}"#,
+                                  context: context, keepAlive: keepAlive)
+            case .failure:
+                context.close(promise: nil)
+            }
         }
         if let served = mock.state.withLockedValue({ $0.poll(poller) }) {
-            promise.succeed(served)
+            promise.succeed(.event(served))
         }
     }
 

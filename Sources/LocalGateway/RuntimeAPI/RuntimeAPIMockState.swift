@@ -15,7 +15,13 @@ struct RuntimeAPIMockState {
 
     struct Poller {
         var id: ObjectIdentifier
-        var promise: EventLoopPromise<Served>
+        var promise: EventLoopPromise<PollAnswer>
+    }
+
+    /// What a waiting `/next` poll is answered with.
+    enum PollAnswer {
+        case event(Served)
+        case failure(status: Int)
     }
 
     /// What `/next` answers with.
@@ -99,6 +105,14 @@ struct RuntimeAPIMockState {
         inFlight.removeAll()
         queued.removeAll()
         return failed
+    }
+
+    /// Makes `count` polls answer `status`: pollers already waiting first, then the next ones to arrive.
+    mutating func injectPollFailures(status: Int, count: Int) -> [Poller] {
+        let now = Array(pollers.prefix(count))
+        pollers.removeFirst(now.count)
+        injectedNextFailures += Array(repeating: status, count: count - now.count)
+        return now
     }
 
     /// Every waiting invocation and poller, for shutdown.
