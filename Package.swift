@@ -87,6 +87,12 @@ let package = Package(
             path: "Tests/Functions/FaultyFunction",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "GatewayTestFunction",
+            dependencies: ["Runtime"],
+            path: "Tests/Functions/GatewayTestFunction",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "LocalGateway"],

@@ -119,6 +119,21 @@ struct FunctionProcessTests {
         #expect(elapsed < .seconds(30))
     }
 
+    @Test("a process that dies mid-invocation fails that invocation at once with Runtime.ExitError")
+    func crashMidInvocation() async throws {
+        let harness = try await FunctionHarness.start()
+        let started = ContinuousClock.now
+        let result = await harness.invoke(#"{"op":"crash"}"#)
+        let elapsed = ContinuousClock.now - started
+        let status = try await harness.exitStatus()
+        try await harness.stop()
+        guard case .error(let type, _) = result else { Issue.record("expected an error, got \(result)"); return }
+        #expect(type == "Runtime.ExitError")
+        #expect(status != nil && status != 0)
+        // Well before the 20 s deadline: the mock saw the connection drop.
+        #expect(elapsed < .seconds(15))
+    }
+
     @Test("several function processes poll one Runtime API; each event goes to exactly one")
     func severalInstances() async throws {
         let harness = try await FunctionHarness.start(instances: 2)

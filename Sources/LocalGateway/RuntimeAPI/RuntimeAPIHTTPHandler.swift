@@ -38,9 +38,16 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        // A poller that hung up must not be handed an event it can never receive.
-        let gone = mock.state.withLockedValue { $0.removePoller(ObjectIdentifier(self)) }
+        // A poller that hung up must not be handed an event it can never receive; an event it was handling
+        // fails as Lambda reports a runtime that exited mid-invocation.
+        let (gone, abandoned) = mock.state.withLockedValue { $0.connectionClosed(ObjectIdentifier(self)) }
         for poller in gone { poller.promise.fail(ChannelError.ioOnClosedChannel) }
+        for pending in abandoned {
+            let report = ["errorMessage": "RequestId: \(pending.requestID) Error: Runtime exited without providing a reason",
+                          "errorType": "Runtime.ExitError"]
+            let body = (try? JSONEncoder().encode(report)) ?? Data()
+            pending.continuation.resume(returning: .error(type: "Runtime.ExitError", body: body))
+        }
         context.fireChannelInactive()
     }
 
