@@ -93,6 +93,13 @@ let package = Package(
             path: "Tests/Functions/GatewayTestFunction",
             swiftSettings: strictSettings
         ),
+        // Benchmarks' function: the runtime loop with a handler that does nothing.
+        .executableTarget(
+            name: "bench-noop",
+            dependencies: ["Runtime"],
+            path: "Benchmarks/Functions/NoopFunction",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "LocalGateway"],
