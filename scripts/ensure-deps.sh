@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing LambdaSockets needs, when it is missing:
-# libcurl's headers (the runtime's HTTP client), zip/unzip and a static busybox (packaging and its
+# libcurl's headers (the runtime's HTTP client), zip/unzip, strip and a static busybox (packaging and its
 # empty-root test), and the Python packages the tests use as independent peers.
 set -euo pipefail
 
@@ -16,6 +16,10 @@ pkg-config --exists libcurl 2>/dev/null || missing_debs+=(libcurl4-openssl-dev p
 command -v zip >/dev/null || missing_debs+=(zip)
 command -v unzip >/dev/null || missing_debs+=(unzip)
 [ -x /bin/busybox ] || missing_debs+=(busybox-static)
+command -v strip >/dev/null || missing_debs+=(binutils)
+# The packaging test's HTTPS probe: a test CA (openssl) and libcurl's own client run on the bundled libraries (curl).
+command -v openssl >/dev/null || missing_debs+=(openssl)
+command -v curl >/dev/null || missing_debs+=(curl)
 if [ ${#missing_debs[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null; then
         echo "installing ${missing_debs[*]}" >&2
