@@ -100,6 +100,7 @@ class EmptyRoot:
         self.path = Path(tempfile.mkdtemp(prefix="lambda-root-"))
         self.mounts: list[Path] = []
         root = self.path
+        root.chmod(0o755)  # mkdtemp's 0700 would lock the unprivileged user out of its own root
         (root / "bin").mkdir()
         shutil.copy("/bin/busybox", root / "bin" / "busybox")
         (root / "bin" / "sh").symlink_to("busybox")

@@ -5,7 +5,7 @@ import Foundation
 enum ExecutableProducts {
     /// The package's executable product when it has exactly one; otherwise an error listing them.
     static func onlyOne(in packageDirectory: URL) throws -> String {
-        let description = try Shell.output("swift", ["package", "describe", "--type", "json", "--package-path", packageDirectory.path])
+        let description = try Shell.output("swift", ["package", "--package-path", packageDirectory.path, "describe", "--type", "json"])
         let names = try names(inDescription: Data(description.utf8))
         switch names.count {
         case 1:
