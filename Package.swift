@@ -73,6 +73,7 @@ let package = Package(
             name: "lambda-local",
             dependencies: [
                 "LocalGateway",
+                "HandlerKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
