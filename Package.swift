@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .library(name: "Runtime", targets: ["Runtime"]),
         .library(name: "HandlerKit", targets: ["HandlerKit"]),
+        .library(name: "HandlerKitTesting", targets: ["HandlerKitTesting"]),
         .executable(name: "Handlers", targets: ["Handlers"]),
         .executable(name: "lambda-local", targets: ["lambda-local"]),
     ],
@@ -47,6 +48,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HandlerKitTesting",
+            dependencies: ["HandlerKit", "Runtime", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -110,6 +116,18 @@ let package = Package(
         .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "LocalGateway"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HandlerKitTests",
+            dependencies: ["HandlerKit", "HandlerKitTesting", "Runtime"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "bench-decode-route",
+            dependencies: ["HandlerKit", "HandlerKitTesting", "Runtime"],
+            path: "Benchmarks/DecodeRoute",
             swiftSettings: strictSettings
         ),
     ]
