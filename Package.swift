@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .library(name: "Runtime", targets: ["Runtime"]),
         .library(name: "HandlerKit", targets: ["HandlerKit"]),
+        .library(name: "DynamoKit", targets: ["DynamoKit"]),
         .executable(name: "Handlers", targets: ["Handlers"]),
         .executable(name: "lambda-local", targets: ["lambda-local"]),
     ],
@@ -49,9 +50,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "DynamoKit",
+            dependencies: ["Runtime", "HandlerKit"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ChatApp",
+            dependencies: ["Runtime", "HandlerKit", "DynamoKit", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "Handlers",
-            dependencies: ["Runtime", "HandlerKit"],
+            dependencies: ["Runtime", "HandlerKit", "ChatApp"],
             swiftSettings: strictSettings
         ),
 
