@@ -11,16 +11,20 @@ public struct PutItemInput: Encodable, Sendable {
     public var conditionExpression: String?
     public var expressionAttributeNames: [String: String]?
     public var expressionAttributeValues: Item?
+    /// `ALL_OLD` returns the replaced item's attributes in ``PutItemOutput/attributes``.
+    public var returnValues: String?
 
     public init(
         tableName: String, item: Item, conditionExpression: String? = nil,
-        expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: Item? = nil
+        expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: Item? = nil,
+        returnValues: String? = nil
     ) {
         self.tableName = tableName
         self.item = item
         self.conditionExpression = conditionExpression
         self.expressionAttributeNames = expressionAttributeNames
         self.expressionAttributeValues = expressionAttributeValues
+        self.returnValues = returnValues
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -29,6 +33,17 @@ public struct PutItemInput: Encodable, Sendable {
         case conditionExpression = "ConditionExpression"
         case expressionAttributeNames = "ExpressionAttributeNames"
         case expressionAttributeValues = "ExpressionAttributeValues"
+        case returnValues = "ReturnValues"
+    }
+}
+
+/// The answer to `PutItem`.
+public struct PutItemOutput: Decodable, Sendable {
+    /// The replaced item, when ``PutItemInput/returnValues`` was `ALL_OLD` and an item existed.
+    public var attributes: Item?
+
+    private enum CodingKeys: String, CodingKey {
+        case attributes = "Attributes"
     }
 }
 
