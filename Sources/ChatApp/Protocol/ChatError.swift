@@ -18,6 +18,11 @@ struct ChatError: Error, Sendable, Equatable {
         .init(code: "invalidField", field: field, message: "The field \"\(field)\" \(reason).")
     }
 
+    /// A body that is not a request at all (not JSON, not an object, binary).
+    static func invalidRequest(_ problem: String) -> Self {
+        .init(code: "invalidRequest", message: problem)
+    }
+
     /// A message over the configured size limit.
     static func messageTooLarge(size: Int, limit: Int) -> Self {
         .init(
