@@ -97,6 +97,16 @@ let package = Package(
             path: "Tests/Functions/FaultyFunction",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "TestServices",
+            path: "Tests/TestServices",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ChatAppTests",
+            dependencies: ["ChatApp", "DynamoKit", "HandlerKit", "Runtime", "TestServices"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "LocalGateway"],
