@@ -108,6 +108,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "DynamoKitTests",
+            dependencies: ["DynamoKit", "HandlerKit", "Runtime", "TestServices"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "LocalGateway"],
             swiftSettings: strictSettings
