@@ -105,6 +105,7 @@ let package = Package(
         .testTarget(
             name: "ChatAppTests",
             dependencies: ["ChatApp", "DynamoKit", "HandlerKit", "Runtime", "TestServices"],
+            exclude: ["Scenarios"],
             swiftSettings: strictSettings
         ),
         .testTarget(
