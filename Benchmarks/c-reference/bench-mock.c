@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +91,7 @@ int main(int argc, char **argv) {
     size_t event_len = fread(event, 1, sizeof(event), f);
     fclose(f);
 
-    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
@@ -108,7 +109,17 @@ int main(int argc, char **argv) {
         _exit(127);
     }
 
-    int fd = accept(listener, NULL, NULL);
+    /* Wait for the function to connect, but notice if it dies first. */
+    for (;;) {
+        struct pollfd waiting = {.fd = listener, .events = POLLIN};
+        if (poll(&waiting, 1, 100) > 0) break;
+        int early_status;
+        if (waitpid(child, &early_status, WNOHANG) == child) {
+            printf("{\"error\": \"the function exited (status %d) before polling\"}\n", early_status);
+            return 1;
+        }
+    }
+    int fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     double t_first_next = 0, t_loop_start = 0, cpu_loop_start = 0;
     long served = 0, answered = 0, errors = 0;
@@ -140,9 +151,24 @@ int main(int argc, char **argv) {
         }
     }
     double t_end = now_s(), cpu_end = cpu_s();
-    kill(child, SIGKILL);
+    /* Closing the connection and the listener ends the function by itself (its next request fails), so
+       tools such as callgrind that write their totals at exit get to do so; SIGKILL only as a last resort. */
+    close(fd);
+    close(listener);
     int status;
-    waitpid(child, &status, 0);
+    double give_up = now_s() + 60;
+    while (waitpid(child, &status, WNOHANG) == 0) {
+        if (now_s() > give_up) {
+            kill(child, SIGKILL);
+            waitpid(child, &status, 0);
+            break;
+        }
+        usleep(10000);
+    }
+    if (answered < warmup + count) {
+        printf("{\"error\": \"the function answered %ld of %ld invocations\"}\n", answered, warmup + count);
+        return 1;
+    }
     struct rusage child_usage;
     getrusage(RUSAGE_CHILDREN, &child_usage);
 
@@ -151,5 +177,5 @@ int main(int argc, char **argv) {
            "\"mock_cpu_share\": %.3f, \"invocations\": %ld, \"errors\": %ld, \"max_rss_kb\": %ld}\n",
            (t_first_next - t_exec) * 1000, loop / count * 1e6, count / loop,
            (cpu_end - cpu_loop_start) / loop, count, errors, child_usage.ru_maxrss);
-    return answered >= warmup + count ? 0 : 1;
+    return 0;
 }

@@ -1,4 +1,9 @@
 internal import CCurl
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -13,12 +18,18 @@ package final class CurlEasyHandle {
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let collector = ResponseCollector()
+    /// `Expect:` and `Content-Type:` with empty values, for requests that bring no headers of their own.
+    private let defaultHeaders: UnsafeMutablePointer<curl_slist>?
 
     /// Creates a handle.
     /// - Parameters:
     ///   - connectTimeoutMilliseconds: limit for establishing a connection.
     ///   - caBundlePath: the CA certificates file for HTTPS, or `nil` for libcurl's compiled-in default.
-    package init(connectTimeoutMilliseconds: Int = 5_000, caBundlePath: String? = nil) throws(CurlError) {
+    ///   - bypassProxy: ignore `http_proxy`/`HTTPS_PROXY`/… (the Runtime API is always local and must never
+    ///     be reached through a proxy the function configured for its own outbound calls).
+    package init(
+        connectTimeoutMilliseconds: Int = 5_000, caBundlePath: String? = nil, bypassProxy: Bool = false
+    ) throws(CurlError) {
         CurlGlobal.initialize()
         guard let handle = curl_easy_init() else {
             throw CurlError(code: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed")
@@ -26,6 +37,7 @@ package final class CurlEasyHandle {
         self.handle = handle
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        self.defaultHeaders = curl_slist_append(curl_slist_append(nil, "Expect:"), "Content-Type:")
 
         let context = Unmanaged.passUnretained(collector).toOpaque()
         try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
@@ -37,6 +49,9 @@ package final class CurlEasyHandle {
         try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
         try CurlError.check(CCurl_easy_setopt_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader))
         try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
+        if bypassProxy {
+            try CurlError.check(CCurl_easy_setopt_string(handle, CURLOPT_PROXY, ""))
+        }
         if let caBundlePath {
             try CurlError.check(CCurl_easy_setopt_string(handle, CURLOPT_CAINFO, caBundlePath))
         }
@@ -44,6 +59,7 @@ package final class CurlEasyHandle {
 
     deinit {
         curl_easy_cleanup(handle)
+        curl_slist_free_all(defaultHeaders)
         errorBuffer.deallocate()
     }
 
@@ -54,16 +70,19 @@ package final class CurlEasyHandle {
         collector.reset()
         errorBuffer[0] = 0
 
-        var headerList: UnsafeMutablePointer<curl_slist>? = nil
-        defer { curl_slist_free_all(headerList) }
-        for field in request.headers {
-            headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
-        }
         // No `Expect: 100-continue` round trip, and no form content type that nobody asked for.
-        headerList = curl_slist_append(headerList, "Expect:")
-        if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
-            headerList = curl_slist_append(headerList, "Content-Type:")
+        var requestHeaders: UnsafeMutablePointer<curl_slist>? = nil
+        defer { curl_slist_free_all(requestHeaders) }
+        if !request.headers.isEmpty {
+            for field in request.headers {
+                requestHeaders = curl_slist_append(requestHeaders, "\(field.name): \(field.value)")
+            }
+            requestHeaders = curl_slist_append(requestHeaders, "Expect:")
+            if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+                requestHeaders = curl_slist_append(requestHeaders, "Content-Type:")
+            }
         }
+        let headerList = requestHeaders ?? defaultHeaders
 
         try CurlError.check(CCurl_easy_setopt_string(handle, CURLOPT_URL, request.url))
         try CurlError.check(CCurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
@@ -99,7 +118,7 @@ package final class CurlEasyHandle {
 
         var status = 0
         try CurlError.check(CCurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status))
-        return CurlResponse(status: status, headers: collector.headers, body: collector.body)
+        return CurlResponse(status: status, headerBytes: collector.headerBytes, fields: collector.fields, body: collector.body)
     }
 
     private func setCustomMethod(_ method: String?) throws(CurlError) {
@@ -113,11 +132,13 @@ package final class CurlEasyHandle {
 
 /// What curl's callbacks collect during one transfer.
 private final class ResponseCollector {
-    var headers: [(name: String, value: String)] = []
+    var headerBytes: [UInt8] = []
+    var fields: [CurlResponse.HeaderField] = []
     var body = Data()
 
     func reset() {
-        headers.removeAll(keepingCapacity: true)
+        headerBytes = []
+        fields = []
         body = Data()
     }
 }
@@ -157,11 +178,13 @@ private func curlWriteHeader(
     let collector = Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue()
     let line = UnsafeRawBufferPointer(start: buffer, count: length)
     // A status line starts a new response (after a 100 Continue or a redirect): forget earlier headers.
-    if line.starts(with: "HTTP/".utf8) {
-        collector.headers.removeAll(keepingCapacity: true)
+    if line.count >= 5, line[0] == UInt8(ascii: "H"), line.starts(with: "HTTP/".utf8) {
+        collector.headerBytes.removeAll(keepingCapacity: true)
+        collector.fields.removeAll(keepingCapacity: true)
         return length
     }
-    guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return length }
+    guard let colonPointer = memchr(buffer, Int32(UInt8(ascii: ":")), length) else { return length }
+    let colon = UnsafeRawPointer(colonPointer) - UnsafeRawPointer(buffer)
     var valueStart = colon + 1
     var valueEnd = length
     while valueStart < valueEnd, line[valueStart] == UInt8(ascii: " ") || line[valueStart] == UInt8(ascii: "\t") {
@@ -170,8 +193,9 @@ private func curlWriteHeader(
     while valueEnd > valueStart, line[valueEnd - 1] == 10 || line[valueEnd - 1] == 13 || line[valueEnd - 1] == 32 {
         valueEnd -= 1
     }
-    let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self)
-    let value = String(decoding: UnsafeRawBufferPointer(rebasing: line[valueStart..<valueEnd]), as: UTF8.self)
-    collector.headers.append((name: name, value: value))
+    let base = collector.headerBytes.count
+    collector.headerBytes.append(contentsOf: UnsafeRawBufferPointer(start: line.baseAddress, count: valueEnd))
+    collector.fields.append(
+        CurlResponse.HeaderField(name: base..<(base + colon), value: (base + valueStart)..<(base + valueEnd)))
     return length
 }

@@ -36,25 +36,51 @@ package struct CurlRequest: Sendable {
 package struct CurlResponse: Sendable {
     /// The HTTP status code of the final response.
     package var status: Int
-    /// Header fields of the final response, in the order received.
-    package var headers: [(name: String, value: String)]
     /// The response body.
     package var body: Data
+    /// The header block of the final response, as received; fields index into it.
+    private let headerBytes: [UInt8]
+    private let fields: [HeaderField]
 
-    package init(status: Int, headers: [(name: String, value: String)], body: Data) {
+    /// Where one header field's name and value lie in the header block.
+    package struct HeaderField: Sendable {
+        package var name: Range<Int>
+        package var value: Range<Int>
+    }
+
+    package init(status: Int, headerBytes: [UInt8], fields: [HeaderField], body: Data) {
         self.status = status
-        self.headers = headers
+        self.headerBytes = headerBytes
+        self.fields = fields
         self.body = body
     }
 
-    /// The first value of the header `name`, compared case-insensitively.
+    /// Header fields in the order received.
+    package var headers: [(name: String, value: String)] {
+        fields.map { (String(decoding: headerBytes[$0.name], as: UTF8.self), String(decoding: headerBytes[$0.value], as: UTF8.self)) }
+    }
+
+    /// The first value of the header `name`, compared case-insensitively (ASCII).
+    ///
+    /// Runs on every invocation, so it compares bytes and builds a `String` only for the match.
     package func header(_ name: String) -> String? {
-        for field in headers where field.name.count == name.count {
-            if field.name.utf8.elementsEqual(name.utf8, by: { asciiLower($0) == asciiLower($1) }) {
-                return field.value
+        var name = name
+        return name.withUTF8 { wanted -> String? in
+            headerBytes.withUnsafeBufferPointer { block -> String? in
+                for field in fields where field.name.count == wanted.count {
+                    var offset = 0
+                    while offset < wanted.count,
+                        asciiLower(block[field.name.lowerBound + offset]) == asciiLower(wanted[offset])
+                    {
+                        offset += 1
+                    }
+                    if offset == wanted.count {
+                        return String(decoding: UnsafeBufferPointer(rebasing: block[field.value]), as: UTF8.self)
+                    }
+                }
+                return nil
             }
         }
-        return nil
     }
 }
 

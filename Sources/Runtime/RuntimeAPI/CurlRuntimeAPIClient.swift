@@ -30,7 +30,7 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
     ///     number of retries.
     public init(endpoint: RuntimeAPIEndpoint, retryDelaysMilliseconds: [Int] = [50, 200, 750]) throws {
         self.endpoint = endpoint
-        self.curl = try CurlEasyHandle(connectTimeoutMilliseconds: 2_000)
+        self.curl = try CurlEasyHandle(connectTimeoutMilliseconds: 2_000, bypassProxy: true)
         self.retryDelaysMilliseconds = retryDelaysMilliseconds
     }
 
