@@ -98,6 +98,12 @@ let package = Package(
             path: "Tests/Functions/FaultyFunction",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "GatewayTestFunction",
+            dependencies: ["Runtime"],
+            path: "Tests/Functions/GatewayTestFunction",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "TestServices",
             path: "Tests/TestServices",

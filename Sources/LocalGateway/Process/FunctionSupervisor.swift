@@ -16,11 +16,14 @@ public final class FunctionSupervisor: Sendable {
         public var instances: Int
         /// Whether a process that exits is started again.
         public var restartOnExit: Bool
+        /// A file that receives the processes' standard output and error; `nil` shares this process's.
+        public var outputPath: String?
 
         public init(
             executable: String, arguments: [String] = [], environment: [String: String] = [:],
-            instances: Int = 1, restartOnExit: Bool = true
+            instances: Int = 1, restartOnExit: Bool = true, outputPath: String? = nil
         ) {
+            self.outputPath = outputPath
             self.executable = executable
             self.arguments = arguments
             self.environment = environment
@@ -91,6 +94,15 @@ public final class FunctionSupervisor: Sendable {
         for (key, value) in configuration.environment { environment[key] = value }
         environment["AWS_LAMBDA_RUNTIME_API"] = runtimeAPI
         process.environment = environment
+        if let outputPath = configuration.outputPath {
+            if !FileManager.default.fileExists(atPath: outputPath) {
+                _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+            }
+            let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+            output.seekToEndOfFile()
+            process.standardOutput = output
+            process.standardError = output
+        }
         process.terminationHandler = { [weak self] ended in
             self?.ended(ended, slot: slot)
         }

@@ -38,9 +38,16 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        // A poller that hung up must not be handed an event it can never receive.
-        let gone = mock.state.withLockedValue { $0.removePoller(ObjectIdentifier(self)) }
+        // A poller that hung up must not be handed an event it can never receive; an event it was handling
+        // fails as Lambda reports a runtime that exited mid-invocation.
+        let (gone, abandoned) = mock.state.withLockedValue { $0.connectionClosed(ObjectIdentifier(self)) }
         for poller in gone { poller.promise.fail(ChannelError.ioOnClosedChannel) }
+        for pending in abandoned {
+            let report = ["errorMessage": "RequestId: \(pending.requestID) Error: Runtime exited without providing a reason",
+                          "errorType": "Runtime.ExitError"]
+            let body = (try? JSONEncoder().encode(report)) ?? Data()
+            pending.continuation.resume(returning: .error(type: "Runtime.ExitError", body: body))
+        }
         context.fireChannelInactive()
     }
 
@@ -78,15 +85,24 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
                       context: context, keepAlive: keepAlive)
             return
         }
-        let promise = context.eventLoop.makePromise(of: RuntimeAPIMockState.Served.self)
+        let promise = context.eventLoop.makePromise(of: RuntimeAPIMockState.PollAnswer.self)
         let poller = RuntimeAPIMockState.Poller(id: ObjectIdentifier(self), promise: promise)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        promise.futureResult.whenSuccess { served in
+        promise.futureResult.whenComplete { answer in
             let (handler, context) = bound.value
-            handler.serve(served, context: context, keepAlive: keepAlive)
+            switch answer {
+            case .success(.event(let served)):
+                handler.serve(served, context: context, keepAlive: keepAlive)
+            case .success(.failure(let status)):
+                handler.writeJSON(HTTPResponseStatus(statusCode: status),
+                                  #"{"errorMessage":"injected failure","errorType":"Runtime.Injected"}"#,
+                                  context: context, keepAlive: keepAlive)
+            case .failure:
+                context.close(promise: nil)
+            }
         }
         if let served = mock.state.withLockedValue({ $0.poll(poller) }) {
-            promise.succeed(served)
+            promise.succeed(.event(served))
         }
     }
 

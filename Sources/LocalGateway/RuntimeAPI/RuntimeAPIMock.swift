@@ -41,6 +41,8 @@ public final class RuntimeAPIMock: Sendable {
     public let configuration: Configuration
     let state = NIOLockedValueBox(RuntimeAPIMockState())
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
+    /// Open client connections, closed on shutdown so that the API really goes away.
+    private let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
     private let group: any EventLoopGroup
 
     public init(configuration: Configuration = Configuration(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -56,7 +58,10 @@ public final class RuntimeAPIMock: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                let key = ObjectIdentifier(channel)
+                self.connections.withLockedValue { $0[key] = channel }
+                channel.closeFuture.whenComplete { _ in _ = self.connections.withLockedValue { $0.removeValue(forKey: key) } }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(RuntimeAPIHTTPHandler(mock: self))
                 }
@@ -83,7 +88,7 @@ public final class RuntimeAPIMock: Sendable {
                 requestID: requestID, event: event, deadlineMilliseconds: deadline, continuation: continuation)
             let delivery = state.withLockedValue { $0.enqueue(pending) }
             if let (poller, served) = delivery {
-                poller.promise.succeed(served)
+                poller.promise.succeed(.event(served))
             }
             group.any().scheduleTask(in: .milliseconds(timeoutMilliseconds)) { [state] in
                 if let expired = state.withLockedValue({ $0.expire(requestID) }) {
@@ -100,8 +105,10 @@ public final class RuntimeAPIMock: Sendable {
     }
 
     /// Makes the next `count` polls of `/next` answer `status` (fault injection for tests).
+    /// Polls already waiting are answered at once.
     public func failNextPolls(status: Int, count: Int = 1) {
-        state.withLockedValue { $0.injectedNextFailures += Array(repeating: status, count: count) }
+        let waiting = state.withLockedValue { $0.injectPollFailures(status: status, count: count) }
+        for poller in waiting { poller.promise.succeed(.failure(status: status)) }
     }
 
     /// The init errors functions reported, oldest first.
@@ -117,5 +124,8 @@ public final class RuntimeAPIMock: Sendable {
             return value
         }
         try await bound?.close()
+        for connection in connections.withLockedValue({ Array($0.values) }) {
+            try? await connection.close()
+        }
     }
 }

@@ -11,11 +11,19 @@ struct RuntimeAPIMockState {
         var event: QueuedEvent
         var deadlineMilliseconds: Int64
         var continuation: CheckedContinuation<InvocationResult, Never>
+        /// The poller connection the event went to, once served.
+        var servedTo: ObjectIdentifier?
     }
 
     struct Poller {
         var id: ObjectIdentifier
-        var promise: EventLoopPromise<Served>
+        var promise: EventLoopPromise<PollAnswer>
+    }
+
+    /// What a waiting `/next` poll is answered with.
+    enum PollAnswer {
+        case event(Served)
+        case failure(status: Int)
     }
 
     /// What `/next` answers with.
@@ -37,6 +45,8 @@ struct RuntimeAPIMockState {
     mutating func enqueue(_ pending: Pending) -> (Poller, Served)? {
         if !pollers.isEmpty {
             let poller = pollers.removeFirst()
+            var pending = pending
+            pending.servedTo = poller.id
             inFlight[pending.requestID] = pending
             return (poller, Served(requestID: pending.requestID, event: pending.event, deadlineMilliseconds: pending.deadlineMilliseconds))
         }
@@ -50,16 +60,23 @@ struct RuntimeAPIMockState {
             pollers.append(poller)
             return nil
         }
-        let pending = queued.removeFirst()
+        var pending = queued.removeFirst()
+        pending.servedTo = poller.id
         inFlight[pending.requestID] = pending
         return Served(requestID: pending.requestID, event: pending.event, deadlineMilliseconds: pending.deadlineMilliseconds)
     }
 
-    /// A poller's connection closed: it no longer waits.
-    mutating func removePoller(_ id: ObjectIdentifier) -> [Poller] {
+    /// A function's connection closed: it no longer waits, and what it was serving will never be answered
+    /// (the process died), so those invocations fail now rather than at their deadline.
+    mutating func connectionClosed(_ id: ObjectIdentifier) -> (pollers: [Poller], abandoned: [Pending]) {
         let gone = pollers.filter { $0.id == id }
         pollers.removeAll { $0.id == id }
-        return gone
+        let abandoned = inFlight.values.filter { $0.servedTo == id }
+        for pending in abandoned {
+            inFlight.removeValue(forKey: pending.requestID)
+            answered.insert(pending.requestID)
+        }
+        return (gone, abandoned)
     }
 
     enum AnswerOutcome {
@@ -99,6 +116,14 @@ struct RuntimeAPIMockState {
         inFlight.removeAll()
         queued.removeAll()
         return failed
+    }
+
+    /// Makes `count` polls answer `status`: pollers already waiting first, then the next ones to arrive.
+    mutating func injectPollFailures(status: Int, count: Int) -> [Poller] {
+        let now = Array(pollers.prefix(count))
+        pollers.removeFirst(now.count)
+        injectedNextFailures += Array(repeating: status, count: count - now.count)
+        return now
     }
 
     /// Every waiting invocation and poller, for shutdown.

@@ -32,6 +32,7 @@ struct Reply: Encodable {
     var clientContextCustom: [String: String]?
     var cognitoIdentityId: String?
     var functionName: String
+    var processID: Int32
     var padding: String?
 }
 
@@ -60,7 +61,8 @@ struct FaultyHandler: LambdaHandler {
             remainingMilliseconds: context.remainingTime.components.seconds * 1000,
             clientContextCustom: context.clientContext?.custom,
             cognitoIdentityId: context.cognitoIdentity?.cognitoIdentityId,
-            functionName: context.functionName
+            functionName: context.functionName,
+            processID: getpid()
         )
         switch command.op {
         case "echo":
@@ -72,6 +74,9 @@ struct FaultyHandler: LambdaHandler {
             return reply
         case "crash":
             fatalError("crash requested")
+        case "sleep":
+            try await Task.sleep(for: .milliseconds(command.size ?? 100))
+            return reply
         default:
             throw FaultyError.unknownOperation(command.op)
         }

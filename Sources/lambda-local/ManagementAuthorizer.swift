@@ -1,0 +1,15 @@
+import LocalGateway
+
+/// How the gateway checks `@connections` requests.
+enum ManagementAuthorizer {
+    /// Requests must carry a SigV4 `Authorization` header made with the local access key; the signature
+    /// itself is verified once the signer is available to the gateway.
+    static func make(accessKeyID: String, secretAccessKey: String, region: String) -> @Sendable (ManagementRequest) -> Bool {
+        { request in
+            guard let authorization = request.headers.first(where: { $0.name.lowercased() == "authorization" })?.value else {
+                return false
+            }
+            return authorization.hasPrefix("AWS4-HMAC-SHA256 Credential=\(accessKeyID)/")
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Runtime
+import Testing
+
+@Suite("AWS_LAMBDA_RUNTIME_API parsing")
+struct RuntimeAPIEndpointTests {
+    @Test("host:port as Lambda sets it")
+    func hostAndPort() throws {
+        let endpoint = try #require(RuntimeAPIEndpoint("127.0.0.1:9001"))
+        #expect(endpoint.baseURL == "http://127.0.0.1:9001/2018-06-01")
+        #expect(endpoint.nextInvocationURL == "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next")
+    }
+
+    @Test("a URL with a scheme and a path prefix, as some emulators pass it")
+    func urlWithPrefix() throws {
+        let endpoint = try #require(RuntimeAPIEndpoint("http://127.0.0.1:9000/.rt/"))
+        #expect(endpoint.baseURL == "http://127.0.0.1:9000/.rt/2018-06-01")
+        #expect(endpoint.initErrorURL == "http://127.0.0.1:9000/.rt/2018-06-01/runtime/init/error")
+    }
+
+    @Test("request ids are percent-encoded in paths")
+    func requestIDEncoding() throws {
+        let endpoint = try #require(RuntimeAPIEndpoint("localhost:9001"))
+        #expect(endpoint.responseURL(for: "a b/c") == "http://localhost:9001/2018-06-01/runtime/invocation/a%20b%2Fc/response")
+        #expect(endpoint.errorURL(for: "8476a536-e9f4") == "http://localhost:9001/2018-06-01/runtime/invocation/8476a536-e9f4/error")
+    }
+
+    @Test("unusable values are refused", arguments: ["", "   ", "ftp://host:1", "host:0", "host:99999", "host:port", "://x"])
+    func refused(value: String) {
+        #expect(RuntimeAPIEndpoint(value) == nil)
+    }
+}
