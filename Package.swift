@@ -112,7 +112,6 @@ let package = Package(
         .testTarget(
             name: "ChatAppTests",
             dependencies: ["ChatApp", "DynamoKit", "HandlerKit", "Runtime", "TestServices"],
-            exclude: ["Scenarios"],
             swiftSettings: strictSettings
         ),
         .testTarget(
