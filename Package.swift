@@ -120,6 +120,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "HandlerKitManagementTests",
+            dependencies: ["HandlerKit", "Runtime"],
+            exclude: ["Support"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "LocalGateway"],
             swiftSettings: strictSettings
