@@ -106,6 +106,7 @@ let package = Package(
         ),
         .target(
             name: "TestServices",
+            dependencies: ["DynamoKit"],
             path: "Tests/TestServices",
             swiftSettings: strictSettings
         ),

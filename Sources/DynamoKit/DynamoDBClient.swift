@@ -3,6 +3,8 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+public import HandlerKit
+internal import Runtime
 
 /// A DynamoDB client speaking the JSON protocol (`POST /`, `X-Amz-Target: DynamoDB_20120810.<Operation>`,
 /// `Content-Type: application/x-amz-json-1.0`), signed with SigV4 for the `dynamodb` service.
@@ -15,29 +17,58 @@ import Foundation
 /// _ = try await client.putItem(PutItemInput(tableName: "chat", item: ["pk": "a", "sk": "b"]))
 /// ```
 public final class DynamoDBClient: Sendable {
-    /// The service endpoint, e.g. `https://dynamodb.eu-west-1.amazonaws.com`.
+    /// The service endpoint, e.g. `https://dynamodb.eu-west-1.amazonaws.com`, without a trailing slash.
     public let endpoint: String
-    /// How failed calls are retried.
-    public let retryPolicy: RetryPolicy
-    private let exchange: Exchange
+    /// Signs every request (service `dynamodb`).
+    public let signer: SigV4Signer
+    /// Sends the requests.
+    public let transport: any HTTPTransport
+    /// How throttled and failed calls are retried.
+    public let retryPolicy: BackoffPolicy
+    /// The limit for each attempt.
+    public let requestTimeout: Duration
     private let encoder = JSONEncoder()
     private let decoder = JSONDecoder()
 
-    /// What one HTTP exchange with DynamoDB returned.
-    struct RawResponse: Sendable {
-        var status: Int
-        /// The `x-amzn-ErrorType` header, when present.
-        var errorTypeHeader: String?
-        var body: Data
+    /// Creates a client for an explicit endpoint.
+    public init(
+        endpoint: String, signer: SigV4Signer, transport: any HTTPTransport = CurlHTTPTransport.shared,
+        retryPolicy: BackoffPolicy = BackoffPolicy(), requestTimeout: Duration = .seconds(10)
+    ) {
+        var endpoint = endpoint
+        while endpoint.hasSuffix("/") { endpoint.removeLast() }
+        self.endpoint = endpoint
+        self.signer = signer
+        self.transport = transport
+        self.retryPolicy = retryPolicy
+        self.requestTimeout = requestTimeout
     }
 
-    /// Sends one signed request for an operation with its JSON body. Throws only transport failures.
-    typealias Exchange = @Sendable (_ operation: String, _ body: Data) async throws -> RawResponse
+    /// Creates a client configured as the AWS SDKs are, from environment variables: credentials
+    /// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), region (`AWS_REGION` or
+    /// `AWS_DEFAULT_REGION`) and endpoint (see ``endpoint(region:environment:)``).
+    /// - Parameter environment: the variables to read; `nil` reads the process environment.
+    /// - Throws: ``AWSConfigurationError`` naming the missing variables.
+    public convenience init(
+        environment: [String: String]? = nil, transport: any HTTPTransport = CurlHTTPTransport.shared,
+        retryPolicy: BackoffPolicy = BackoffPolicy()
+    ) throws(AWSConfigurationError) {
+        let environment = environment ?? LambdaEnvironment.processVariables()
+        let credentials = try AWSCredentials(environment: environment)
+        let region = try AWSRegion.from(environment: environment)
+        self.init(
+            endpoint: Self.endpoint(region: region, environment: environment),
+            signer: SigV4Signer(credentials: credentials, region: region, service: "dynamodb"),
+            transport: transport, retryPolicy: retryPolicy)
+    }
 
-    init(endpoint: String, retryPolicy: RetryPolicy, exchange: @escaping Exchange) {
-        self.endpoint = endpoint
-        self.retryPolicy = retryPolicy
-        self.exchange = exchange
+    /// `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL` (as the AWS SDKs read them), else
+    /// `https://dynamodb.{region}.amazonaws.com`.
+    public static func endpoint(region: String, environment: [String: String]) -> String {
+        for name in ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"] {
+            if let value = environment[name], !value.isEmpty { return value }
+        }
+        return "https://dynamodb.\(region).amazonaws.com"
     }
 
     // MARK: Items
@@ -152,6 +183,8 @@ public final class DynamoDBClient: Sendable {
     // MARK: Sending
 
     /// Sends any operation: `input` encoded as its JSON body, the answer decoded as `Output`.
+    ///
+    /// Throttling, server errors and transport failures are retried within ``retryPolicy``.
     public func send<Input: Encodable, Output: Decodable>(_ operation: String, _ input: Input) async throws -> Output {
         let body: Data
         do {
@@ -160,29 +193,55 @@ public final class DynamoDBClient: Sendable {
             throw DynamoDBError(
                 kind: .validation, type: "EncodingError", message: "\(error)", status: nil, operation: operation)
         }
+        var request = HTTPRequest(
+            method: "POST", url: endpoint + "/",
+            headers: [
+                ("Content-Type", "application/x-amz-json-1.0"),
+                ("X-Amz-Target", "DynamoDB_20120810.\(operation)"),
+            ],
+            body: body, timeout: requestTimeout)
+        let clock = ContinuousClock()
+        let start = clock.now
         var attempt = 0
         while true {
+            do {
+                try signer.sign(&request)
+            } catch {
+                throw DynamoDBError(
+                    kind: .validation, type: "SigningError", message: error.message, status: nil, operation: operation)
+            }
             let failure: DynamoDBError
             do {
-                let response = try await exchange(operation, body)
+                let response = try await transport.send(request)
                 if response.status == 200 {
                     return try decode(Output.self, from: response.body, operation: operation)
                 }
                 failure = DynamoDBError(
-                    status: response.status, body: response.body, errorTypeHeader: response.errorTypeHeader,
-                    operation: operation)
+                    status: response.status, body: response.body,
+                    errorTypeHeader: response.header("x-amzn-ErrorType"), operation: operation)
             } catch let error as DynamoDBError {
-                failure = error
-            } catch is CancellationError {
-                throw CancellationError()
+                throw error
             } catch {
                 failure = DynamoDBError(
                     kind: .transport, type: "TransportError", message: "\(error)", status: nil, operation: operation)
             }
-            guard failure.isRetryable, attempt + 1 < retryPolicy.maxAttempts else { throw failure }
-            try await Task.sleep(for: retryPolicy.delay(beforeRetry: attempt))
-            attempt += 1
+            try await pauseBeforeRetry(after: failure, attempt: &attempt, since: start, clock: clock)
         }
+    }
+
+    /// Sleeps before the next attempt, or throws `failure` when it is final or the policy is spent.
+    private func pauseBeforeRetry(
+        after failure: DynamoDBError, attempt: inout Int, since start: ContinuousClock.Instant, clock: ContinuousClock
+    ) async throws(DynamoDBError) {
+        guard failure.isRetryable, attempt + 1 < retryPolicy.maxAttempts else { throw failure }
+        let delay = retryPolicy.delay(beforeRetry: attempt)
+        guard clock.now + delay - start <= retryPolicy.maxElapsed else { throw failure }
+        do {
+            try await Task.sleep(for: delay)
+        } catch {
+            throw failure
+        }
+        attempt += 1
     }
 
     private func decode<Output: Decodable>(_ type: Output.Type, from body: Data, operation: String) throws -> Output {

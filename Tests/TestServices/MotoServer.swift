@@ -98,14 +98,18 @@ public final class MotoServer: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// Reads the child's output until the `PORT <n>` line; `nil` at end of file. Reads the descriptor
+    /// directly so that an interrupted read (`EINTR`) is retried instead of looking like the end.
     private static func readPort(from handle: FileHandle) -> Int? {
-        var buffer = Data()
+        var buffer = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { return nil }
-            buffer.append(chunk)
-            guard let text = String(data: buffer, encoding: .utf8) else { continue }
-            for line in text.split(separator: "\n") where line.hasPrefix("PORT ") {
+            let count = chunk.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            buffer += chunk[..<count]
+            let text = String(decoding: buffer, as: UTF8.self)
+            for line in text.split(separator: "\n") where line.hasPrefix("PORT ") && text.hasSuffix("\n") {
                 return Int(line.dropFirst(5).trimmingCharacters(in: .whitespaces))
             }
         }
