@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .library(name: "Runtime", targets: ["Runtime"]),
         .library(name: "HandlerKit", targets: ["HandlerKit"]),
+        .library(name: "HandlerKitTesting", targets: ["HandlerKitTesting"]),
         .library(name: "DynamoKit", targets: ["DynamoKit"]),
         .executable(name: "Handlers", targets: ["Handlers"]),
         .executable(name: "lambda-local", targets: ["lambda-local"]),
@@ -48,6 +49,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HandlerKitTesting",
+            dependencies: ["HandlerKit", "Runtime", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -112,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChatAppTests",
-            dependencies: ["ChatApp", "DynamoKit", "HandlerKit", "Runtime", "TestServices"],
+            dependencies: ["ChatApp", "DynamoKit", "HandlerKit", "HandlerKitTesting", "Runtime", "TestServices"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -129,6 +135,18 @@ let package = Package(
         .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "LocalGateway"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HandlerKitTests",
+            dependencies: ["HandlerKit", "HandlerKitTesting", "Runtime"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "bench-decode-route",
+            dependencies: ["HandlerKit", "HandlerKitTesting", "Runtime"],
+            path: "Benchmarks/DecodeRoute",
             swiftSettings: strictSettings
         ),
     ]
