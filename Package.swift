@@ -68,7 +68,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Handlers",
-            dependencies: ["Runtime", "HandlerKit", "ChatApp"],
+            dependencies: ["Runtime", "HandlerKit", "ChatApp", "DynamoKit", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
 

@@ -162,29 +162,32 @@ public struct ChatService: Sendable {
     /// `$default`: explains what the chat understands.
     func unknownAction(body: Data?, isBinary: Bool) -> ChatError {
         let actions = Self.knownActions.joined(separator: ", ")
+        var error: ChatError
         if isBinary {
-            return .invalidRequest("Binary messages are not understood. Send JSON text such as {\"action\": \"whoAmI\"}. Known actions: \(actions).")
+            error = .invalidRequest(
+                "Binary messages are not understood. Send JSON text such as {\"action\": \"whoAmI\"}. Known actions: \(actions).")
+        } else if let body, let probe = try? JSONDecoder().decode(ActionProbe.self, from: body) {
+            switch probe.action {
+            case .missing:
+                error = .missingField("action")
+                error.message += " Known actions: \(actions)."
+            case .notAString:
+                error = .invalidField("action", "must be a string")
+                error.message += " Known actions: \(actions)."
+            case .named(let name):
+                error = ChatError(
+                    code: "unknownAction", field: "action",
+                    message: "Unknown action \"\(name)\". Known actions: \(actions).")
+            }
+        } else {
+            error = .invalidRequest(
+                "Messages are JSON objects with an \"action\" field, such as {\"action\": \"whoAmI\"}. Known actions: \(actions).")
         }
-        guard let body, let envelope = try? JSONDecoder().decode(ActionProbe.self, from: body) else {
-            return .invalidRequest("Messages are JSON objects with an \"action\" field, such as {\"action\": \"whoAmI\"}. Known actions: \(actions).")
-        }
-        switch envelope.action {
-        case .missing:
-            return ChatError(code: "missingField", field: "action", message: "The field \"action\" is required. Known actions: \(actions).")
-        case .notAString:
-            return ChatError(code: "invalidField", field: "action", message: "The field \"action\" must be a string. Known actions: \(actions).")
-        case .named(let name):
-            return ChatError(code: "unknownAction", field: "action", message: "Unknown action \"\(name)\". Known actions: \(actions).")
-        }
+        error.knownActions = Self.knownActions
+        return error
     }
 
     // MARK: Helpers
-
-    /// Encodes a reply as the JSON text of a route response.
-    func encode(_ reply: ChatReply) -> String {
-        (try? encoder.encode(reply)).map { String(decoding: $0, as: UTF8.self) }
-            ?? #"{"type":"error","error":"internal","message":"The reply could not be encoded."}"#
-    }
 
     /// Posts a notification to `connectionIDs` and removes those found gone.
     private func notify(_ connectionIDs: [String], of notification: ChannelNotification, _ call: Call) async -> BroadcastSummary {

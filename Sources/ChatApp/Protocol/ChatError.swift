@@ -7,6 +7,8 @@ struct ChatError: Error, Sendable, Equatable {
     var field: String?
     var message: String
     var limit: Int?
+    /// The actions the chat understands, for errors about the action.
+    var knownActions: [String]?
 
     /// A required field is absent.
     static func missingField(_ field: String) -> Self {
@@ -47,13 +49,13 @@ struct ChatError: Error, Sendable, Equatable {
     }
 
     /// The reply that carries this error.
-    func reply(requestID: RequestID?) -> ChatReply {
+    var reply: ChatReply {
         var reply = ChatReply(type: "error")
         reply.error = code
         reply.field = field
         reply.message = message
         reply.limit = limit
-        reply.requestID = requestID
+        reply.knownActions = knownActions
         return reply
     }
 }

@@ -1,5 +1,5 @@
-/// What the chat sends to clients: replies to the sender of a request (route responses, carrying the
-/// request's `request_id`) and notifications posted to other connections. Every one is a JSON object whose
+/// What the chat sends to clients: replies to the sender of a request (route responses, to which the router
+/// adds the request's `request_id`) and notifications posted to other connections. Every one is a JSON object whose
 /// `type` says what it is; the only exception is a direct message, delivered exactly as it was sent.
 
 /// The reply to a request.
@@ -26,17 +26,14 @@ struct ChatReply: Encodable, Sendable, Equatable {
     var message: String?
     /// For errors: a limit that was exceeded, in bytes.
     var limit: Int?
-    /// For `unknownAction`: the actions the chat understands.
+    /// For errors about the action: the actions the chat understands.
     var knownActions: [String]?
-    /// The request's `request_id`, when it had one.
-    var requestID: RequestID?
 
     init(type: String) { self.type = type }
 
     enum CodingKeys: String, CodingKey {
         case type, connectionId, channel, subscribers, changed, delivered, gone, failed, error, field, message, limit
         case knownActions
-        case requestID = "request_id"
     }
 }
 
