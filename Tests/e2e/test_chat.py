@@ -251,28 +251,29 @@ def test_bad_requests_get_replies_naming_the_problem(chat):
 
 
 def test_stale_subscribers_are_removed_when_a_post_answers_gone(moto_endpoint):
-    """A subscriber that vanished without a $disconnect (left in the table) is cleaned up by the first
-    broadcast that finds it gone."""
+    """A subscriber that vanished without a $disconnect (left in the table) is removed, with all its items,
+    by the first post that finds it gone."""
     table = Table(moto_endpoint)
     chat = Gateway("Handlers", "--env", f"CHAT_TABLE_NAME={table.name}",
                    "--env", f"AWS_ENDPOINT_URL_DYNAMODB={moto_endpoint}")
     try:
         ghost = "Z2hvc3QtY29ubmVjdGlvbg="
-        for pk, sk in ((f"CONN#{ghost}", "META"), (f"CONN#{ghost}", "CHAN#General"), ("CHAN#General", f"CONN#{ghost}")):
+        for pk, sk in ((f"CONN#{ghost}", "META"), (f"CONN#{ghost}", "CHAN#lobby"), ("CHAN#lobby", f"CONN#{ghost}")):
             table.client.put_item(TableName=table.name, Item={"pk": {"S": pk}, "sk": {"S": sk},
                                                                "connectionId": {"S": ghost}})
 
         async def scenario():
             user = await connect(chat.url, "user")
             await user.who_am_i()
-            await user.send(action="channelMessage", channel="General", message="hello?", request_id=1)
+            await user.send(action="channelMessage", channel="lobby", message="hello?", request_id=1)
             reply = await user.reply(1)
-            await user.notice("channelMessage", message="hello?")
+            remaining = table.keys()
             await user.socket.close()
-            return reply
+            return reply, remaining
 
-        reply = run(scenario())
-        assert (reply["delivered"], reply["gone"]) == (1, 1), reply
+        reply, remaining = run(scenario())
+        assert (reply["delivered"], reply["gone"], reply["failed"]) == (0, 1, 0), reply
+        assert not any(ghost in pk or ghost in sk for pk, sk in remaining), sorted(remaining)
         table.wait_until_empty()
     finally:
         chat.stop()
