@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Runtime", targets: ["Runtime"]),
         .library(name: "HandlerKit", targets: ["HandlerKit"]),
         .library(name: "HandlerKitTesting", targets: ["HandlerKitTesting"]),
+        .library(name: "DynamoKit", targets: ["DynamoKit"]),
         .executable(name: "Handlers", targets: ["Handlers"]),
         .executable(name: "lambda-local", targets: ["lambda-local"]),
     ],
@@ -55,9 +56,19 @@ let package = Package(
             dependencies: ["HandlerKit", "Runtime", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "DynamoKit",
+            dependencies: ["Runtime", "HandlerKit"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ChatApp",
+            dependencies: ["Runtime", "HandlerKit", "DynamoKit", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "Handlers",
-            dependencies: ["Runtime", "HandlerKit"],
+            dependencies: ["Runtime", "HandlerKit", "ChatApp", "DynamoKit", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
 
@@ -105,6 +116,22 @@ let package = Package(
             name: "bench-noop",
             dependencies: ["Runtime"],
             path: "Benchmarks/Functions/NoopFunction",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TestServices",
+            dependencies: ["DynamoKit"],
+            path: "Tests/TestServices",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ChatAppTests",
+            dependencies: ["ChatApp", "DynamoKit", "HandlerKit", "HandlerKitTesting", "Runtime", "TestServices"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DynamoKitTests",
+            dependencies: ["DynamoKit", "HandlerKit", "Runtime", "TestServices"],
             swiftSettings: strictSettings
         ),
         .testTarget(
