@@ -13,7 +13,7 @@ import TestServices
                 credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: "tok"),
                 region: "eu-west-1", service: "dynamodb"),
             transport: transport,
-            retryPolicy: BackoffPolicy(maxAttempts: retries, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5)))
+            retryPolicy: BackoffPolicy(maxAttempts: retries, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5), maxElapsed: .seconds(120)))
     }
 
     @Test func speaksTheJSONProtocolSigned() async throws {
@@ -220,7 +220,7 @@ struct DynamoDBClientMotoTests {
         let client = DynamoDBClient(
             endpoint: "http://127.0.0.1:1",
             signer: SigV4Signer(credentials: AWSCredentials(accessKeyID: "a", secretAccessKey: "b"), region: "us-east-1", service: "dynamodb"),
-            retryPolicy: BackoffPolicy(maxAttempts: 2, baseDelay: .milliseconds(1)))
+            retryPolicy: BackoffPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxElapsed: .seconds(120)))
         await #expect {
             _ = try await client.describeTable(tableName: "t")
         } throws: { ($0 as? DynamoDBError)?.kind == .transport }

@@ -10,7 +10,7 @@ import Testing
     /// Keeps concurrently running tests' connection ids apart in the server's shared log.
     let tag = String(UUID().uuidString.prefix(8))
 
-    func client(retry: BackoffPolicy = BackoffPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50))) throws -> ManagementClient {
+    func client(retry: BackoffPolicy = BackoffPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), maxElapsed: .seconds(120))) throws -> ManagementClient {
         try ManagementClient(
             domainName: "unused.example.com", stage: "unused",
             environment: [
@@ -117,7 +117,7 @@ import Testing
     @Test func unreachableEndpointIsATransportError() async throws {
         let client = ManagementClient(
             endpoint: "http://127.0.0.1:1/prod", signer: ManagementServer.signer, transport: transport,
-            retryPolicy: BackoffPolicy(maxAttempts: 2, baseDelay: .milliseconds(1)))
+            retryPolicy: BackoffPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxElapsed: .seconds(120)))
         await #expect {
             try await client.postToConnection("abc", data: Data())
         } throws: { error in

@@ -7,7 +7,7 @@ import Testing
     static let signer = SigV4Signer(
         credentials: AWSCredentials(accessKeyID: "AKID", secretAccessKey: "secret", sessionToken: "token"),
         region: "eu-west-1", service: "execute-api")
-    static let fastRetries = BackoffPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5))
+    static let fastRetries = BackoffPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5), maxElapsed: .seconds(120))
 
     func client(_ transport: RecordingTransport) -> ManagementClient {
         ManagementClient(endpoint: "https://abc.execute-api.eu-west-1.amazonaws.com/prod/", signer: Self.signer, transport: transport, retryPolicy: Self.fastRetries)
