@@ -98,6 +98,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Benchmarks: broadcast through the management client (see Benchmarks/broadcast/run.py).
+        .executableTarget(
+            name: "broadcast-bench",
+            dependencies: ["HandlerKit"],
+            path: "Benchmarks/broadcast/BroadcastBench",
+            swiftSettings: strictSettings
+        ),
+
         // Test fixtures: a function whose faults are chosen by its events and environment.
         .executableTarget(
             name: "FaultyFunction",

@@ -93,3 +93,17 @@ import Testing
         #expect(CABundle.discover(environment: [:], isReadable: { _ in false }) == nil)
     }
 }
+
+@Suite struct SignedSendTests {
+    @Test func sendSignedByAddsSignature() async throws {
+        let transport = RecordingTransport()
+        let signer = SigV4Signer(credentials: AWSCredentials(accessKeyID: "AKID", secretAccessKey: "s"), region: "us-east-1", service: "dynamodb")
+        let request = HTTPRequest(
+            method: "POST", url: "https://dynamodb.us-east-1.amazonaws.com/",
+            headers: [("X-Amz-Target", "DynamoDB_20120810.PutItem")], body: Data("{}".utf8))
+        _ = try await transport.send(request, signedBy: signer)
+        let sent = try #require(transport.requests.first)
+        #expect(sent.header("authorization")?.contains("/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target,") == true)
+        #expect(sent.header("x-amz-security-token") == nil)
+    }
+}
