@@ -90,6 +90,7 @@ let package = Package(
             name: "lambda-local",
             dependencies: [
                 "LocalGateway",
+                "HandlerKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -108,6 +109,13 @@ let package = Package(
             name: "GatewayTestFunction",
             dependencies: ["Runtime"],
             path: "Tests/Functions/GatewayTestFunction",
+            swiftSettings: strictSettings
+        ),
+        // Benchmarks' function: the runtime loop with a handler that does nothing.
+        .executableTarget(
+            name: "bench-noop",
+            dependencies: ["Runtime"],
+            path: "Benchmarks/Functions/NoopFunction",
             swiftSettings: strictSettings
         ),
         .target(

@@ -6,6 +6,6 @@ struct LambdaLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lambda-local",
         abstract: "Run Lambda functions locally against an emulated Runtime API.",
-        subcommands: [GatewayCommand.self, InvokeCommand.self, ServeCommand.self]
+        subcommands: [GatewayCommand.self, InvokeCommand.self, ServeCommand.self, PackageCommand.self]
     )
 }

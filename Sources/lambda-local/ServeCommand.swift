@@ -39,7 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("lambda-local: function exited with status \(status); restarting\n".utf8))
             })
         try supervisor.start()
-        print("Invoke: curl -d @event.json http://127.0.0.1:\(bound)/2015-03-31/functions/function/invocations")
+        FileHandle.standardOutput.write(
+            Data("Invoke: curl -d @event.json http://127.0.0.1:\(bound)/2015-03-31/functions/function/invocations\n".utf8))
         await SignalWaiter.waitForTermination()
         supervisor.stop()
         try await mock.shutdown()

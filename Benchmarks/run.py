@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""LambdaSockets benchmarks, with references measured in the same run.
+
+    python3 Benchmarks/run.py            # full run (about 5 minutes)
+    python3 Benchmarks/run.py --quick    # fewer rounds
+
+Prints a table and writes bench-results/results.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import runtime_bench as rb  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    rounds = 3 if args.quick else 7
+    invocations = 5000 if args.quick else 20000
+
+    rb.build_tools()
+    ours = rb.Function("LambdaSockets (Swift)", [str(rb.build_swift_product("bench-noop"))])
+    reference = rb.reference_function()
+
+    results: dict = {"machine": f"{platform.machine()}, {subprocess.getoutput('nproc')} cores"}
+    print("warm loop ...", flush=True)
+    results["warm_loop"] = rb.warm_loop(ours, reference, rounds, invocations)
+    print("cold start ...", flush=True)
+    results["cold_start"] = rb.cold_start(ours, reference, max(20, rounds * 3))
+    print("instructions ...", flush=True)
+    ours_ir = rb.instructions_per_invocation(ours)
+    reference_ir = rb.instructions_per_invocation(reference)
+    results["instructions"] = {"ours": ours_ir, "reference": reference_ir, "ratio": ours_ir / reference_ir}
+    results["peak_rss_kb"] = {"ours": rb.peak_rss_kb(ours), "reference": rb.peak_rss_kb(reference)}
+    print("awslambdaric ...", flush=True)
+    results["awslambdaric"] = rb.awslambdaric_comparison(ours, rounds=3, count=min(invocations, 5000))
+
+    out = rb.ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+
+    loop, cold, ir, rss, ric = (results["warm_loop"], results["cold_start"], results["instructions"],
+                                results["peak_rss_kb"], results["awslambdaric"])
+    rows = [
+        ("warm loop, µs/invocation (1 KB event)", f"{loop['ours_us']:.1f}", f"{loop['reference_us']:.1f}", f"{loop['ratio']:.2f}×"),
+        ("instructions/invocation (callgrind)", f"{ir['ours']:,.0f}", f"{ir['reference']:,.0f}", f"{ir['ratio']:.2f}×"),
+        ("cold start, exec → first /next (ms)", f"{cold['ours_ms']:.1f}", f"{cold['reference_ms']:.1f}", f"{cold['ratio']:.2f}×"),
+        ("peak RSS (MB)", f"{rss['ours'] / 1024:.1f}", f"{rss['reference'] / 1024:.1f}", ""),
+    ]
+    print()
+    print(f"| {'measure':40s} | {'LambdaSockets':>13s} | {'C reference':>11s} | ratio |")
+    print(f"|{'-' * 42}|{'-' * 15}|{'-' * 13}|-------|")
+    for name, a, b, r in rows:
+        print(f"| {name:40s} | {a:>13s} | {b:>11s} | {r:>5s} |")
+    if ric:
+        print(f"\nawslambdaric: {ric['awslambdaric_us']:.1f} µs/invocation ({ric['loop_speedup']:.2f}× slower than ours), "
+              f"cold start {ric['awslambdaric_cold_ms']:.0f} ms ({ric['cold_start_speedup']:.1f}× slower)")
+    print(f"\nmock CPU share during the warm loop: {loop['mock_cpu_share']:.0%} of one core (not the bottleneck)")
+
+
+if __name__ == "__main__":
+    main()
