@@ -135,6 +135,7 @@ let package = Package(
         .testTarget(
             name: "ChatAppTests",
             dependencies: ["ChatApp", "DynamoKit", "HandlerKit", "HandlerKitTesting", "Runtime", "TestServices"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

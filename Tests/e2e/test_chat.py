@@ -60,17 +60,21 @@ class Table:
         assert not self.keys(), f"items left behind: {sorted(self.keys())}"
 
 
-@pytest.fixture(params=["memory", "dynamodb"])
+@pytest.fixture(params=["memory", "dynamodb", "dynamodb-2-instances"])
 def chat(request):
-    """The Handlers function behind the gateway, with the in-memory store or a fresh DynamoDB table."""
+    """The Handlers function behind the gateway: with the in-memory store, or with a fresh DynamoDB table
+    shared by one or two function instances (events go to whichever instance polls first)."""
     table = None
     arguments = []
-    if request.param == "dynamodb":
+    if request.param.startswith("dynamodb"):
         endpoint = request.getfixturevalue("moto_endpoint")
         table = Table(endpoint)
         arguments = ["--env", f"CHAT_TABLE_NAME={table.name}", "--env", f"AWS_ENDPOINT_URL_DYNAMODB={endpoint}"]
+        if request.param.endswith("2-instances"):
+            arguments += ["--instances", "2"]
     gateway = Gateway("Handlers", *arguments)
     gateway.table = table
+    gateway.instances = 2 if "--instances" in arguments else 1
     yield gateway
     gateway.stop()
 
@@ -201,6 +205,7 @@ def test_channel_scenario(chat):
     run(scenario())
     if table:
         table.wait_until_empty()
+    assert chat.log_text().count("chat ready") == chat.instances
 
 
 def test_bad_requests_get_replies_naming_the_problem(chat):

@@ -52,6 +52,7 @@ public struct DynamoDBConnectionStore: ConnectionStore {
             userAgent: item["userAgent"]?.stringValue)
     }
 
+    @discardableResult
     public func removeConnection(_ connectionID: String) async throws -> [String] {
         // One query returns the connection item and its side of every subscription.
         let items = try await client.queryAll(
@@ -72,6 +73,7 @@ public struct DynamoDBConnectionStore: ConnectionStore {
         return channels
     }
 
+    @discardableResult
     public func subscribe(_ connectionID: String, to channel: String) async throws -> Bool {
         let keys = Layout.membershipKeys(connectionID, channel)
         var attributes: Item = ["connectionId": .string(connectionID), "channel": .string(channel)]
@@ -86,6 +88,7 @@ public struct DynamoDBConnectionStore: ConnectionStore {
         return channelSide.attributes == nil
     }
 
+    @discardableResult
     public func unsubscribe(_ connectionID: String, from channel: String) async throws -> Bool {
         let keys = Layout.membershipKeys(connectionID, channel)
         async let connectionSide = client.deleteItem(DeleteItemInput(tableName: tableName, key: keys.connectionSide))

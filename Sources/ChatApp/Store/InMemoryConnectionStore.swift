@@ -34,6 +34,7 @@ public final class InMemoryConnectionStore: ConnectionStore {
         state.withLock { $0.connections[connectionID] }
     }
 
+    @discardableResult
     public func removeConnection(_ connectionID: String) async throws -> [String] {
         state.withLock { state in
             state.connections[connectionID] = nil
@@ -45,6 +46,7 @@ public final class InMemoryConnectionStore: ConnectionStore {
         }
     }
 
+    @discardableResult
     public func subscribe(_ connectionID: String, to channel: String) async throws -> Bool {
         state.withLock { state in
             state.memberships[connectionID, default: []].insert(channel)
@@ -52,6 +54,7 @@ public final class InMemoryConnectionStore: ConnectionStore {
         }
     }
 
+    @discardableResult
     public func unsubscribe(_ connectionID: String, from channel: String) async throws -> Bool {
         state.withLock { state in
             if state.memberships[connectionID]?.remove(channel) != nil, state.memberships[connectionID]?.isEmpty == true {
