@@ -15,6 +15,8 @@ let package = Package(
     products: [
         .library(name: "Runtime", targets: ["Runtime"]),
         .library(name: "HandlerKit", targets: ["HandlerKit"]),
+        .library(name: "HandlerKitTesting", targets: ["HandlerKitTesting"]),
+        .library(name: "DynamoKit", targets: ["DynamoKit"]),
         .executable(name: "Handlers", targets: ["Handlers"]),
         .executable(name: "lambda-local", targets: ["lambda-local"]),
     ],
@@ -49,9 +51,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "HandlerKitTesting",
+            dependencies: ["HandlerKit", "Runtime", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "DynamoKit",
+            dependencies: ["Runtime", "HandlerKit"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ChatApp",
+            dependencies: ["Runtime", "HandlerKit", "DynamoKit", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "Handlers",
-            dependencies: ["Runtime", "HandlerKit"],
+            dependencies: ["Runtime", "HandlerKit", "ChatApp", "DynamoKit", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
 
@@ -73,10 +90,19 @@ let package = Package(
             name: "lambda-local",
             dependencies: [
                 "LocalGateway",
+                "HandlerKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+
+        // Benchmarks: broadcast through the management client (see Benchmarks/broadcast/run.py).
+        .executableTarget(
+            name: "broadcast-bench",
+            dependencies: ["HandlerKit"],
+            path: "Benchmarks/broadcast/BroadcastBench",
             swiftSettings: strictSettings
         ),
 
@@ -100,9 +126,44 @@ let package = Package(
             path: "Benchmarks/Functions/NoopFunction",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "TestServices",
+            dependencies: ["DynamoKit"],
+            path: "Tests/TestServices",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ChatAppTests",
+            dependencies: ["ChatApp", "DynamoKit", "HandlerKit", "HandlerKitTesting", "Runtime", "TestServices"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DynamoKitTests",
+            dependencies: ["DynamoKit", "HandlerKit", "Runtime", "TestServices"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HandlerKitManagementTests",
+            dependencies: ["HandlerKit", "Runtime"],
+            exclude: ["Support"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "LocalGateway"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HandlerKitTests",
+            dependencies: ["HandlerKit", "HandlerKitTesting", "Runtime"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "bench-decode-route",
+            dependencies: ["HandlerKit", "HandlerKitTesting", "Runtime"],
+            path: "Benchmarks/DecodeRoute",
             swiftSettings: strictSettings
         ),
     ]

@@ -32,7 +32,7 @@ if [ ${#missing_debs[@]} -gt 0 ]; then
 fi
 
 if [ "${LAMBDASOCKETS_SKIP_PYTHON:-0}" != 1 ]; then
-    python3 - <<'PY' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check websockets botocore boto3 pytest >&2
-import websockets, botocore, boto3, pytest
+    python3 - <<'PY' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check websockets botocore boto3 pytest "moto[server]" >&2
+import websockets, botocore, boto3, pytest, moto, flask
 PY
 fi

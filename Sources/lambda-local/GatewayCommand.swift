@@ -62,7 +62,9 @@ struct GatewayCommand: AsyncParsableCommand {
         try await gateway.start()
 
         var functionEnvironment = environment.dictionary
-        functionEnvironment["AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI"] = gateway.managementEndpoint
+        // Like API Gateway's own endpoint (https://{domainName}/{stage}), the override carries the stage: the
+        // management client uses it as given.
+        functionEnvironment["AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI"] = "\(gateway.managementEndpoint)/\(stage)"
         functionEnvironment["AWS_ACCESS_KEY_ID"] = accessKeyID
         functionEnvironment["AWS_SECRET_ACCESS_KEY"] = secretAccessKey
         functionEnvironment["AWS_REGION"] = region

@@ -1,15 +1,12 @@
+import HandlerKit
 import LocalGateway
 
-/// How the gateway checks `@connections` requests.
+/// How the gateway checks `@connections` requests: a SigV4 signature made with the credentials the function
+/// was given, verified by signing the request again.
 enum ManagementAuthorizer {
-    /// Requests must carry a SigV4 `Authorization` header made with the local access key; the signature
-    /// itself is verified once the signer is available to the gateway.
     static func make(accessKeyID: String, secretAccessKey: String, region: String) -> @Sendable (ManagementRequest) -> Bool {
-        { request in
-            guard let authorization = request.headers.first(where: { $0.name.lowercased() == "authorization" })?.value else {
-                return false
-            }
-            return authorization.hasPrefix("AWS4-HMAC-SHA256 Credential=\(accessKeyID)/")
-        }
+        let verifier = SigV4Verifier(
+            credentials: AWSCredentials(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey), region: region)
+        return { verifier.verify($0) }
     }
 }

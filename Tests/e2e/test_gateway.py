@@ -124,6 +124,9 @@ def test_management_api_refuses_unsigned_and_unknown(gateway):
     assert status == 410 and headers.get("x-amzn-ErrorType") == "GoneException"
     status, headers, _ = gateway.management("POST", "bm90LWEtY29ubmVjdGlvbg==", b"x", sign=False)
     assert status == 403 and headers.get("x-amzn-ErrorType") == "ForbiddenException"
+    # Signed with the right access key but the wrong secret: the signature does not verify.
+    status, headers, _ = gateway.management("POST", "bm90LWEtY29ubmVjdGlvbg==", b"x", secret="wrong-secret")
+    assert status == 403 and headers.get("x-amzn-ErrorType") == "ForbiddenException"
 
 
 def test_oversized_frames_and_messages_close_only_that_connection(gateway):

@@ -70,7 +70,8 @@ public final class WebSocketGateway: Sendable {
     /// `ws://host:port/stage`.
     public var webSocketURL: String { "ws://\(configuration.host):\(port)/\(configuration.stage)" }
 
-    /// The base URL of the management API: what `AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI` should be.
+    /// The base URL of the management API, without the stage; `AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI` is
+    /// this plus `/<stage>`, as API Gateway's own endpoint is `https://{domainName}/{stage}`.
     public var managementEndpoint: String { "http://\(configuration.host):\(port)" }
 
     /// Ids of the open connections.

@@ -1,0 +1,100 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+public import Runtime
+
+/// The immutable route table a ``WebSocketRouter`` builds: a ``RawLambdaHandler`` that decodes the event,
+/// dispatches it to its route and encodes the ``WebSocketResponse``.
+///
+/// An event that is not a WebSocket event fails the invocation with an ``EventDecodingError`` naming the
+/// field; so does a handler's error (reported as that error).
+public struct WebSocketRouterHandler: RawLambdaHandler {
+    private let routes: [String: WebSocketRouter.Handler]
+    /// How messages are routed by their body.
+    public let routeSelectionExpression: RouteSelectionExpression
+    private let decoder = JSONDecoder()
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return encoder
+    }()
+
+    init(routes: [String: WebSocketRouter.Handler], routeSelectionExpression: RouteSelectionExpression) {
+        self.routes = routes
+        self.routeSelectionExpression = routeSelectionExpression
+    }
+
+    public func handle(_ event: Data, context: LambdaContext) async throws -> Data {
+        let decoded = try WebSocketEvent.decode(from: event, decoder: decoder)
+        let response = try await handle(decoded, context: context)
+        return try encoder.encode(response)
+    }
+
+    /// Dispatches a decoded event.
+    public func handle(_ event: WebSocketEvent, context: LambdaContext) async throws -> WebSocketResponse {
+        guard let route = route(for: event), let handler = routes[route.rawValue] else {
+            switch event.requestContext.routeKey {
+            case WebSocketRouteKey.connect.rawValue, WebSocketRouteKey.disconnect.rawValue:
+                return .ok
+            default:
+                return RouterReplies.noRoute(for: event, selected: selectedValue(of: event))
+            }
+        }
+        return try await handler(WebSocketRequest(event: event, context: context, routeKey: route))
+    }
+
+    /// The route whose handler `event` goes to; nil when no handler applies.
+    public func route(for event: WebSocketEvent) -> WebSocketRouteKey? {
+        let key = event.requestContext.routeKey
+        if key == WebSocketRouteKey.connect.rawValue || key == WebSocketRouteKey.disconnect.rawValue {
+            return routes[key] == nil ? nil : WebSocketRouteKey(rawValue: key)
+        }
+        if key != WebSocketRouteKey.default.rawValue, routes[key] != nil {
+            return WebSocketRouteKey(rawValue: key)
+        }
+        if let selected = selectedValue(of: event), !selected.hasPrefix("$"), routes[selected] != nil {
+            return WebSocketRouteKey(rawValue: selected)
+        }
+        return routes[WebSocketRouteKey.default.rawValue] == nil ? nil : .default
+    }
+
+    private func selectedValue(of event: WebSocketEvent) -> String? {
+        guard event.isBase64Encoded != true else { return nil }
+        return routeSelectionExpression.selectedValue(inBody: event.body)
+    }
+}
+
+/// The router's own answers: no route, and a typed body that does not decode.
+enum RouterReplies {
+    private struct Reply: Encodable {
+        var message: String
+        var field: String?
+        var routeKey: String?
+        var selected: String?
+        var connectionId: String
+        var requestId: String?
+    }
+
+    static func noRoute(for event: WebSocketEvent, selected: String?) -> WebSocketResponse {
+        let reply = Reply(
+            message: "No route for this message", routeKey: event.requestContext.routeKey, selected: selected,
+            connectionId: event.requestContext.connectionID, requestId: event.requestContext.requestID)
+        return response(404, reply, requestID: RequestCorrelation.requestID(inBody: event.body))
+    }
+
+    static func invalidBody(_ error: EventDecodingError, request: WebSocketRequest) -> WebSocketResponse {
+        let detail = error.fieldPath.isEmpty ? error.reason : "\(error.fieldPath): \(error.reason)"
+        let reply = Reply(
+            message: "Invalid message body: \(detail)", field: error.fieldPath.isEmpty ? nil : error.fieldPath,
+            connectionId: request.connectionID, requestId: request.event.requestContext.requestID)
+        return response(400, reply, requestID: request.requestID)
+    }
+
+    private static func response(_ status: Int, _ reply: Reply, requestID: RequestID?) -> WebSocketResponse {
+        var data = (try? ResponseJSON.encoder.encode(reply)) ?? Data(#"{"message":"\#(status)"}"#.utf8)
+        if let requestID, let correlated = try? RequestCorrelation.inserting(requestID, into: data) { data = correlated }
+        return WebSocketResponse(statusCode: status, body: String(decoding: data, as: UTF8.self))
+    }
+}
