@@ -5,8 +5,9 @@
 
 Without --zip it runs `lambda-local package --product Handlers` first. Cold start is exec → first
 `GET /runtime/invocation/next`, timed by the benchmark Runtime API mock (Benchmarks/c-reference/bench-mock.c):
-- plain: the stripped binary from the zip, started directly (the build machine's loader, glibc and libcurl);
-- packaged: the zip's `bootstrap` (`/bin/sh` → bundled loader → bundled glibc, libcurl and its dependencies);
+- plain: the plain release binary (`swift build -c release --static-swift-stdlib`, stripped), started directly
+  with the build machine's loader, glibc, libstdc++ and Debian's libcurl with its 29 libraries;
+- packaged: the zip's `bootstrap` (`/bin/sh` → bundled loader → bundled glibc and minimal libcurl);
 - packaged in an empty root (as root only): `chroot` into a root holding only the unzipped function and a
   static busybox, as the packaging test does.
 Runs alternate (plain, packaged, plain, …); medians of each series and of the paired ratios are reported.
@@ -42,13 +43,13 @@ def package() -> Path:
 def sizes(zip_path: Path) -> dict:
     with zipfile.ZipFile(zip_path) as archive:
         infos = archive.infolist()
-    largest = sorted(infos, key=lambda info: info.compress_size, reverse=True)[:8]
+    largest = sorted(infos, key=lambda info: info.compress_size, reverse=True)
     return {
         "zip_bytes": zip_path.stat().st_size,
         "unzipped_bytes": sum(info.file_size for info in infos),
         "files": len(infos),
         "largest_compressed": {info.filename: {"compressed": info.compress_size, "size": info.file_size}
-                               for info in largest},
+                               for info in largest[:12]},
     }
 
 
@@ -85,7 +86,7 @@ def main() -> None:
     unzipped = Path(tempfile.mkdtemp(prefix="bench-function-"))
     subprocess.run(["unzip", "-q", str(zip_path), "-d", str(unzipped)], check=True)
 
-    plain = rb.Function("plain binary", [str(unzipped / "Handlers")])
+    plain = rb.Function("plain release binary", [str(rb.build_swift_product("Handlers"))])
     packaged = rb.Function("packaged (bootstrap)", [str(unzipped / "bootstrap")])
     functions = [plain, packaged]
     root = None

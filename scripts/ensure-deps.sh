@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing LambdaSockets needs, when it is missing:
 # libcurl's headers (the runtime's HTTP client), zip/unzip, strip and a static busybox (packaging and its
-# empty-root test), and the Python packages the tests use as independent peers.
+# empty-root test), what `lambda-local package` builds its minimal libcurl with (Debian's curl source through
+# apt, a C toolchain, OpenSSL/zlib/nghttp2 development files), and the Python packages the tests use as
+# independent peers.
 set -euo pipefail
 
 as_root() {
@@ -17,9 +19,12 @@ command -v zip >/dev/null || missing_debs+=(zip)
 command -v unzip >/dev/null || missing_debs+=(unzip)
 [ -x /bin/busybox ] || missing_debs+=(busybox-static)
 command -v strip >/dev/null || missing_debs+=(binutils)
-# The packaging test's HTTPS probe: a test CA (openssl) and libcurl's own client run on the bundled libraries (curl).
+# The packaging test's HTTPS check makes a test CA and server certificate.
 command -v openssl >/dev/null || missing_debs+=(openssl)
-command -v curl >/dev/null || missing_debs+=(curl)
+# The minimal libcurl `lambda-local package` bundles.
+command -v dpkg-query >/dev/null && for deb in dpkg-dev make gcc patch libssl-dev zlib1g-dev libnghttp2-dev; do
+    dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q "ok installed" || missing_debs+=("$deb")
+done
 if [ ${#missing_debs[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null; then
         echo "installing ${missing_debs[*]}" >&2

@@ -1,9 +1,11 @@
 """The deployment zip runs where there is no Swift, no libcurl and no glibc: an empty root with a static busybox.
 
-`lambda-local package` builds it; these tests check its layout, that its bundled loader finds every library in
-lib/, and (as root, which CI is) run its bootstrap in a root that holds nothing but the unzipped function, a
-static busybox as /bin/sh and what every Lambda execution environment has (/proc, /dev/null, /tmp, /etc/hosts),
-as an unprivileged user, with /var/task read-only and decoy libraries where the host's would be.
+`lambda-local package` builds it; these tests check its layout and size, the minimal libcurl it bundles, that its
+bundled loader finds and binds every library in lib/, and (as root, which CI is) run its bootstrap in a root that
+holds nothing but the unzipped function, a static busybox as /bin/sh and what every Lambda execution environment has
+(/proc, /dev/null, /tmp, /etc/hosts), as an unprivileged user, with /var/task read-only and decoy libraries where
+the host's would be: against recorded WebSocket events, and over verified HTTPS to a local management API with the
+CA file where Amazon Linux keeps it.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import http.server
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import ssl
@@ -53,6 +56,7 @@ def function_zip() -> Path:
     zip_path = Path(lines[0])
     assert zip_path.exists()
     assert lines[1].startswith("zip "), lines
+    assert "minimal libcurl (HTTP, HTTPS)" in result.stdout, result.stdout
     return zip_path
 
 
@@ -76,6 +80,55 @@ def test_zip_layout(function_zip):
         assert infos[name].external_attr >> 16 & 0o001, f"{name} must be executable by everyone"
 
 
+# What Debian's full libcurl brings and an HTTP(S)-only function never loads; libstdc++ is linked in.
+UNNEEDED_LIBRARIES = ["libgnutls", "librtmp", "libkrb5", "libgssapi", "libldap", "liblber", "libssh2", "libidn2",
+                      "libunistring", "libbrotli", "libzstd", "libpsl", "libsasl2", "libp11-kit", "libssl", "libcrypto",
+                      "libstdc++"]
+ZIP_LIMIT_BYTES = 10_000_000
+
+
+def test_zip_is_at_most_10_mb_without_libraries_an_https_client_never_loads(function_zip):
+    size = function_zip.stat().st_size
+    with zipfile.ZipFile(function_zip) as archive:
+        libraries = [name for name in archive.namelist() if name.startswith("lib/")]
+    unneeded = [name for name in libraries if any(name.startswith(f"lib/{prefix}") for prefix in UNNEEDED_LIBRARIES)]
+    assert unneeded == [], f"bundled without need: {unneeded}"
+    assert size <= ZIP_LIMIT_BYTES, f"function.zip is {size / 1e6:.2f} MB, over the 10 MB goal; lib/: {libraries}"
+
+
+CURL_PROTOCOLS_AND_TLS = """
+import ctypes, sys
+class VersionInfo(ctypes.Structure):
+    _fields_ = [("age", ctypes.c_int), ("version", ctypes.c_char_p), ("version_num", ctypes.c_uint),
+                ("host", ctypes.c_char_p), ("features", ctypes.c_int), ("ssl_version", ctypes.c_char_p),
+                ("ssl_version_num", ctypes.c_long), ("libz_version", ctypes.c_char_p),
+                ("protocols", ctypes.POINTER(ctypes.c_char_p))]
+curl = ctypes.CDLL(sys.argv[1])
+curl.curl_version_info.restype = ctypes.POINTER(VersionInfo)
+info = curl.curl_version_info(10).contents  # CURLVERSION_TENTH
+protocols = []
+while info.protocols[len(protocols)]:
+    protocols.append(info.protocols[len(protocols)].decode())
+CURL_VERSION_HTTP2 = 1 << 16
+print(" ".join(sorted(protocols)), info.ssl_version.decode(), bool(info.features & CURL_VERSION_HTTP2), info.libz_version.decode())
+"""
+
+
+def test_bundled_libcurl_speaks_http_and_https_only_with_openssl_linked_in(unzipped):
+    library = unzipped / "lib" / "libcurl.so.4"
+    # In a separate interpreter: the bundled libcurl must not meet the system's in one process.
+    result = subprocess.run(["python3", "-c", CURL_PROTOCOLS_AND_TLS, str(library)], capture_output=True, text=True,
+                            check=True, timeout=60)
+    protocols_a, protocols_b, tls, http2, zlib_version = result.stdout.split()
+    assert (protocols_a, protocols_b) == ("http", "https"), result.stdout
+    assert tls.startswith("OpenSSL/3."), result.stdout
+    assert http2 == "True" and zlib_version, result.stdout
+    needed = subprocess.run(["readelf", "-d", str(library)], capture_output=True, text=True, check=True).stdout
+    needed_names = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", needed)
+    assert sorted(needed_names) == ["libc.so.6", "libnghttp2.so.14", "libz.so.1"], needed_names
+    assert "Library soname: [libcurl.so.4]" in needed
+
+
 def test_bootstrap_is_the_repository_template(function_zip):
     with zipfile.ZipFile(function_zip) as archive:
         written = archive.read("bootstrap").decode()
@@ -88,9 +141,24 @@ def test_bundled_loader_finds_every_library_in_lib(unzipped):
     listing = subprocess.run([str(lib / LOADER), "--library-path", str(lib), "--list", str(unzipped / "Handlers")],
                              capture_output=True, text=True, check=True).stdout
     resolved = [line.split("=>")[1].split("(")[0].strip() for line in listing.splitlines() if "=>" in line]
-    assert len(resolved) > 10 and any(path.endswith("/libcurl.so.4") for path in resolved), listing
+    names = {Path(path).name for path in resolved}
+    assert {"libcurl.so.4", "libc.so.6", "libnghttp2.so.14", LOADER} <= names, listing
     outside = [path for path in resolved if not path.startswith(f"{lib}/") and not path.endswith(LOADER)]
     assert outside == [], f"libraries from outside the bundle: {outside}"
+
+
+def test_bundled_libraries_provide_every_symbol_the_binary_needs(unzipped):
+    # What `ldd -r` does: relocate everything at once and report what nothing in lib/ defines (a symbol the
+    # minimal libcurl lacked would stop the function at its first call to it).
+    lib = unzipped / "lib"
+    result = subprocess.run([str(lib / LOADER), "--library-path", str(lib), str(unzipped / "Handlers")],
+                            env={"LD_TRACE_LOADED_OBJECTS": "1", "LD_BIND_NOW": "1", "LD_WARN": "yes"},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "libcurl.so.4 => " in result.stdout
+    problems = [line for line in (result.stdout + result.stderr).splitlines()
+                if "undefined symbol" in line or "not found" in line or "version `" in line]
+    assert problems == [], problems
 
 
 class EmptyRoot:
@@ -151,19 +219,24 @@ def empty_root(function_zip):
     root.remove()
 
 
-def free_port() -> int:
-    import socket
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def serve(function: str, env: list[str], port: int) -> subprocess.Popen:
+def serve(function: str, env: list[str] | None = None) -> tuple[subprocess.Popen, int]:
+    """`lambda-local serve` running `function`, on an ephemeral port: (process, port)."""
     lambda_local = products_dir() / "lambda-local"
-    process = subprocess.Popen([str(lambda_local), "serve", "--function", function, "--port", str(port), *env],
+    process = subprocess.Popen([str(lambda_local), "serve", "--function", function, "--port", "0", *(env or [])],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    process.stdout.readline()  # "Invoke: curl …" once listening
-    return process
+    line = process.stdout.readline()  # "Invoke: curl … http://127.0.0.1:<port>/…" once listening
+    match = re.search(r"127\.0\.0\.1:(\d+)/", line)
+    if not match:
+        process.kill()
+        raise AssertionError(f"lambda-local serve did not start: {line!r} {process.stderr.read()}")
+    return process, int(match.group(1))
+
+
+def stop(process: subprocess.Popen) -> str:
+    """Stops a `serve` process and returns what it (and its function) wrote on standard error."""
+    process.terminate()
+    process.wait(timeout=20)
+    return process.stderr.read()
 
 
 def invoke(port: int, event: bytes) -> tuple[bytes, str | None]:
@@ -173,65 +246,80 @@ def invoke(port: int, event: bytes) -> tuple[bytes, str | None]:
         return response.read(), response.headers.get("X-Amz-Function-Error")
 
 
-@requires_root
-def test_bootstrap_runs_in_an_empty_root(empty_root):
-    # What Lambda does: run /var/task/bootstrap inside the function's root, as an unprivileged user, with
-    # its environment; the Runtime API address comes from lambda-local serve.
-    wrapper = empty_root.path.parent / (empty_root.path.name + "-start.sh")
-    command = empty_root.command("/var/task/bootstrap", environment=LAMBDA_ENVIRONMENT)
+@contextmanager
+def packaged_function(root: EmptyRoot, environment: dict[str, str]):
+    """The root's /var/task/bootstrap served by `lambda-local serve`, run as Lambda runs it: inside the root, as an
+    unprivileged user, with only `environment` (and the Runtime API address serve gives it) set. Yields the port."""
+    wrapper = root.path.parent / (root.path.name + "-start.sh")
+    command = root.command("/var/task/bootstrap", environment=environment)
     assert command[:2] == ["env", "-i"]
     # env -i clears everything; the Runtime API address lambda-local serve gives the wrapper goes back in.
     wrapper.write_text('#!/bin/sh\nexec env -i AWS_LAMBDA_RUNTIME_API="$AWS_LAMBDA_RUNTIME_API" '
                        + shlex.join(command[2:]) + "\n")
     wrapper.chmod(0o755)
-    plain_port, packaged_port = free_port(), free_port()
-    plain = serve(str(products_dir() / "Handlers"), [], plain_port)
-    packaged = serve(str(wrapper), [], packaged_port)
+    process, port = serve(str(wrapper))
+    stderr = ""
     try:
-        events = sorted(EVENTS.glob("*.json"))
-        assert events, "recorded events missing"
-        for event_file in events:
-            event = event_file.read_bytes()
-            expected = invoke(plain_port, event)
-            actual = invoke(packaged_port, event)
-            # Key order in JSON objects is not fixed from one process to the next: compare values.
-            assert json.loads(actual[0]) == json.loads(expected[0]), f"{event_file.name}: {actual!r} != {expected!r}"
-            assert actual[1] == expected[1], f"{event_file.name}: function error {actual[1]!r} != {expected[1]!r}"
+        yield port
     finally:
-        for process in (plain, packaged):
-            process.terminate()
-            process.wait(timeout=20)
-        stderr = packaged.stderr.read()
+        stderr = stop(process)
         wrapper.unlink(missing_ok=True)
-    assert "error while loading shared libraries" not in stderr
-    assert "decoy" not in stderr
+        assert "error while loading shared libraries" not in stderr, stderr
+        assert "decoy" not in stderr, stderr
 
 
-def make_certificates(directory: Path, host: str) -> tuple[Path, Path, Path]:
+@requires_root
+def test_bootstrap_runs_in_an_empty_root(empty_root):
+    # What Lambda does: run /var/task/bootstrap inside the function's root, as an unprivileged user, with its
+    # environment; answers must be the unpackaged binary's.
+    plain, plain_port = serve(str(products_dir() / "Handlers"))
+    try:
+        with packaged_function(empty_root, LAMBDA_ENVIRONMENT) as packaged_port:
+            events = sorted(EVENTS.glob("*.json"))
+            assert events, "recorded events missing"
+            for event_file in events:
+                event = event_file.read_bytes()
+                expected = invoke(plain_port, event)
+                actual = invoke(packaged_port, event)
+                # Key order in JSON objects is not fixed from one process to the next: compare values.
+                assert json.loads(actual[0]) == json.loads(expected[0]), f"{event_file.name}: {actual!r} != {expected!r}"
+                assert actual[1] == expected[1], f"{event_file.name}: function error {actual[1]!r} != {expected[1]!r}"
+    finally:
+        stop(plain)
+
+
+MANAGEMENT_HOST = "management.lambda.test"  # /etc/hosts in the empty root maps it to 127.0.0.1
+
+
+def make_certificates(directory: Path, host: str, name: str = "") -> tuple[Path, Path, Path]:
     """A test CA and a server certificate for `host` signed by it: (ca.crt, server.crt, server.key)."""
     def openssl(*arguments: str) -> None:
         subprocess.run(["openssl", *arguments], cwd=directory, check=True, capture_output=True)
 
     openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=LambdaSockets test CA",
+            "-keyout", f"{name}ca.key", "-out", f"{name}ca.crt", "-days", "2", "-subj", f"/CN=LambdaSockets test CA {name}",
             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")
     openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", "server.key", "-out", "server.csr", "-subj", f"/CN={host}")
+            "-keyout", f"{name}server.key", "-out", f"{name}server.csr", "-subj", f"/CN={host}")
     (directory / "server.ext").write_text(f"subjectAltName=DNS:{host}\n")
-    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", "server.crt", "-days", "2", "-extfile", "server.ext")
-    return directory / "ca.crt", directory / "server.crt", directory / "server.key"
+    openssl("x509", "-req", "-in", f"{name}server.csr", "-CA", f"{name}ca.crt", "-CAkey", f"{name}ca.key",
+            "-CAcreateserial", "-out", f"{name}server.crt", "-days", "2", "-extfile", "server.ext")
+    return directory / f"{name}ca.crt", directory / f"{name}server.crt", directory / f"{name}server.key"
 
 
 @contextmanager
-def https_server(certificate: Path, key: Path, body: bytes):
-    """An HTTPS server on 127.0.0.1 (ephemeral port) answering every GET with `body`."""
+def https_management_api(certificate: Path, key: Path):
+    """An HTTPS @connections endpoint on 127.0.0.1 (ephemeral port) that accepts every post with 200 and records
+    (method, path, body, Authorization) of each request it got through TLS. Yields (port, requests)."""
+    requests: list[tuple[str, str, bytes, str]] = []
+
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            requests.append(("POST", self.path, body, self.headers.get("Authorization", "")))
             self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", "0")
             self.end_headers()
-            self.wfile.write(body)
 
         def log_message(self, *args):
             pass
@@ -243,51 +331,67 @@ def https_server(certificate: Path, key: Path, body: bytes):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield server.server_address[1]
+        yield server.server_address[1], requests
     finally:
         server.shutdown()
         server.server_close()
 
 
+def send_message_event(target: str, message: str) -> bytes:
+    """The recorded whoAmI message event, turned into a chat `sendMessage` to `target`."""
+    event = json.loads((EVENTS / "message-whoami.json").read_text())
+    event["requestContext"]["routeKey"] = "sendMessage"
+    event["body"] = json.dumps({"action": "sendMessage", "connectionId": target, "message": message})
+    return json.dumps(event).encode()
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("certificates")
+    trusted = make_certificates(directory, MANAGEMENT_HOST)
+    other_ca = make_certificates(directory, MANAGEMENT_HOST, name="other-")[0]
+    return trusted, other_ca
+
+
+AMAZON_LINUX_CA_FILE = "etc/pki/tls/certs/ca-bundle.crt"
+DEBIAN_CA_FILE = "etc/ssl/certs/ca-certificates.crt"
+
+
 @requires_root
-def test_bundled_tls_stack_trusts_the_amazon_linux_ca_file(empty_root, tmp_path):
-    """libcurl, OpenSSL and glibc from lib/ verify a server against a CA file at Amazon Linux's path.
-
-    The probe is the curl command-line tool run through the bundled loader, so it uses exactly the bundled
-    libcurl and OpenSSL. Debian's libcurl has Debian's CA paths compiled in; they do not exist on Amazon Linux
-    (nor in this root), so an HTTPS client must name the CA file itself, as HandlerKit's CA discovery does.
-    """
-    curl = shutil.which("curl")
-    if curl is None or shutil.which("openssl") is None:
-        pytest.skip("needs the curl and openssl command-line tools")
-    needed = subprocess.run(["ldd", curl], capture_output=True, text=True, check=True).stdout
-    bundled = {path.name for path in (empty_root.path / "var/task/lib").iterdir()}
-    missing = [line.split()[0] for line in needed.splitlines()
-               if "=>" in line and line.split()[0] not in bundled]
-    if missing:
-        pytest.skip(f"the curl tool needs libraries the bundle does not hold: {missing}")
-
-    host = "management.lambda.test"
-    ca, certificate, key = make_certificates(tmp_path, host)
-    ca_directory = empty_root.path / "etc/pki/tls/certs"
-    ca_directory.mkdir(parents=True)
-    shutil.copy(ca, ca_directory / "ca-bundle.crt")
-    (empty_root.path / "opt/probe").mkdir(parents=True)
-    shutil.copy(curl, empty_root.path / "opt/probe/curl")
-
-    def probe(port: int, *options: str) -> subprocess.CompletedProcess:
-        command = empty_root.command(f"/var/task/lib/{LOADER}", "--library-path", "/var/task/lib", "/opt/probe/curl",
-                                     "--silent", "--show-error", "--max-time", "30", *options,
-                                     f"https://{host}:{port}/", environment=LAMBDA_ENVIRONMENT)
-        return subprocess.run(command, capture_output=True, text=True, timeout=60)
-
-    with https_server(certificate, key, b"verified") as port:
-        trusted = probe(port, "--cacert", "/etc/pki/tls/certs/ca-bundle.crt")
-        assert (trusted.returncode, trusted.stdout) == (0, "verified"), trusted.stderr
-        compiled_in = probe(port)
-    # CURLE_SSL_CACERT_BADFILE (77): the compiled-in /etc/ssl/certs/ca-certificates.crt is not there;
-    # CURLE_PEER_FAILED_VERIFICATION (60) from a libcurl that falls back to an empty default store.
-    assert compiled_in.returncode in (77, 60), (compiled_in.returncode, compiled_in.stderr)
+@pytest.mark.parametrize("ca_file, ca, delivered", [
+    (AMAZON_LINUX_CA_FILE, "trusted", True),   # where provided.al2 and provided.al2023 keep it
+    (DEBIAN_CA_FILE, "trusted", True),         # found by HandlerKit's CA discovery, not compiled into libcurl
+    (AMAZON_LINUX_CA_FILE, "other", False),    # a CA that did not sign the server's certificate: verification fails
+    (None, None, False),                       # no CA file at all
+], ids=["amazon-linux-path", "debian-path", "untrusted-ca", "no-ca-file"])
+def test_packaged_function_posts_over_verified_https(function_zip, certificates, ca_file, ca, delivered):
+    """The chat's sendMessage, in the empty root, posts through HandlerKit's management client (CurlHTTPTransport
+    on the bundled libcurl and OpenSSL) to an HTTPS endpoint whose certificate only the test CA vouches for."""
+    (trusted_ca, certificate, key), other_ca = certificates
+    root = EmptyRoot(function_zip)
+    try:
+        if ca_file:
+            (root.path / ca_file).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(trusted_ca if ca == "trusted" else other_ca, root.path / ca_file)
+        with https_management_api(certificate, key) as (api_port, requests):
+            environment = {**LAMBDA_ENVIRONMENT, "AWS_ACCESS_KEY_ID": "AKIDPACKAGINGTEST",
+                           "AWS_SECRET_ACCESS_KEY": "packaging-test-secret", "AWS_REGION": "us-east-1",
+                           "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI": f"https://{MANAGEMENT_HOST}:{api_port}/dev"}
+            with packaged_function(root, environment) as port:
+                body, function_error = invoke(port, send_message_event("TARGET=", "over verified TLS"))
+    finally:
+        root.remove()
+    assert function_error is None, body
+    reply = json.loads(json.loads(body)["body"])
+    if delivered:
+        assert reply["type"] == "sent", reply
+        assert [(method, path, data) for method, path, data, _ in requests] == \
+            [("POST", "/dev/@connections/TARGET%3D", b"over verified TLS")]
+        assert requests[0][3].startswith("AWS4-HMAC-SHA256 Credential=AKIDPACKAGINGTEST/"), requests[0][3]
+    else:
+        assert reply.get("error") == "deliveryFailed", reply
+        assert "cert" in reply["message"].lower(), reply  # curl's verification or CA file error
+        assert requests == [], "the server answered a client that could not verify it"
 
 
 def lambda_local_package(*arguments: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

@@ -7,13 +7,24 @@ struct PackageCommand: ParsableCommand {
         commandName: "package",
         abstract: "Build an executable product and write a self-contained function.zip for provided.al2/al2023.",
         discussion: """
-            Builds the product in release with the Swift runtime linked statically, strips it, bundles every shared
-            library it loads (libcurl and its dependencies, glibc and the dynamic loader) under lib/, checks that the
-            bundled loader finds all of them there, and writes bootstrap at the zip's root. Run it in the package that
-            defines the product; deploy with --runtime provided.al2023 (or provided.al2) --handler bootstrap.
-            Needs swift, strip, ldd and zip (Debian/Ubuntu: apt-get install binutils zip).
+            Builds the product in release with the Swift runtime and libstdc++ linked statically, strips it, bundles \
+            every shared library it loads (libcurl and its dependencies, glibc and the dynamic loader) under lib/, checks \
+            that the bundled loader finds and binds all of them there, and writes bootstrap at the zip's root. A binary \
+            that links libcurl gets a minimal HTTP(S)-only libcurl built from Debian's curl source (cached in \
+            .build/lambda-libcurl) instead of the system's, which needs 29 more libraries. Run it in the package that \
+            defines the product; deploy with --runtime provided.al2023 (or provided.al2) --handler bootstrap. \
+            Needs swift, strip, ldd and zip (Debian/Ubuntu: apt-get install binutils zip); the minimal libcurl needs \
+            apt source access and \(MinimalLibcurl.buildDependencies).
             """
     )
+
+    /// Which libcurl goes into the zip.
+    enum LibcurlChoice: String, ExpressibleByArgument, CaseIterable {
+        /// An HTTP(S)-only libcurl built from Debian's source of the installed version.
+        case minimal
+        /// The build machine's libcurl and every library it loads.
+        case system
+    }
 
     @Option(name: .long, help: "The executable product to package (default: the package's only executable product).")
     var product: String?
@@ -24,29 +35,29 @@ struct PackageCommand: ParsableCommand {
     @Option(name: .customLong("package-path"), help: "The package directory.")
     var packagePath: String = "."
 
-    @Flag(name: .customLong("skip-build"), help: "Package the existing release build.")
-    var skipBuild = false
+    @Option(name: .long, help: "The libcurl to bundle: minimal (HTTP and HTTPS only, built from Debian's curl source) or system.")
+    var libcurl: LibcurlChoice = .minimal
 
-    /// Release, Swift runtime linked statically, and no dynamic symbol table for the binary's own symbols: nothing
-    /// loads symbols from a function binary, and exporting them keeps the linker from dropping unused code.
-    static let buildFlags = ["-c", "release", "--static-swift-stdlib", "-Xlinker", "--no-export-dynamic"]
+    @Flag(name: .customLong("skip-build"), help: "Package the binary of the last `lambda-local package` build.")
+    var skipBuild = false
 
     func run() throws {
         try Shell.requireTools([("swift", "swiftlang"), ("strip", "binutils"), ("ldd", "libc-bin"), ("zip", "zip")])
         let packageDirectory = URL(fileURLWithPath: packagePath).standardizedFileURL
         let product = try product ?? ExecutableProducts.onlyOne(in: packageDirectory)
-        let flags = Self.buildFlags + ["--package-path", packageDirectory.path]
-        if !skipBuild {
-            try Shell.run("swift", ["build", "--product", product] + flags)
-        }
-        let binPath = try Shell.output("swift", ["build", "--show-bin-path"] + flags)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let binary = URL(fileURLWithPath: binPath).appendingPathComponent(product)
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw ValidationError("\(binary.path) is not an executable: is '\(product)' an executable product\(skipBuild ? " built in release" : "")?")
+        let build = FunctionBuild(packageDirectory: packageDirectory, product: product)
+        let options = try build.linkOptions()
+        let binary = try build.run(options, skip: skipBuild)
+
+        var linkage = try SharedLibraries.of(binary.path)
+        var libcurlNote = "the system's libcurl"
+        if libcurl == .minimal, linkage.libraries.contains(where: { $0.name == "libcurl.so.4" }) {
+            let minimal = MinimalLibcurl(cacheDirectory: packageDirectory.appendingPathComponent(".build/lambda-libcurl"))
+            let (directory, description) = try minimal.library(try MinimalLibcurl.inputs())
+            linkage = try SharedLibraries.of(binary.path, preferring: directory)
+            libcurlNote = description
         }
 
-        let linkage = try SharedLibraries.of(binary.path)
         let workDirectory = packageDirectory.appendingPathComponent(".build/lambda/\(product)")
         let archive = try FunctionArchive.stage(
             binary: binary, product: product, linkage: linkage, in: workDirectory.appendingPathComponent("root"))
@@ -56,14 +67,9 @@ struct PackageCommand: ParsableCommand {
             loaderName: linkage.loader.name)
 
         let zip = output.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? workDirectory.appendingPathComponent("function.zip")
-        let zipped = try archive.zip(to: zip)
-        let unzipped = try archive.unzippedBytes()
-        let binaryBytes = try archive.bytes(of: product)
-        let libraryBytes = unzipped - binaryBytes - (try archive.bytes(of: "bootstrap"))
+        try archive.zip(to: zip)
         print(zip.path)
-        print("zip \(Self.megabytes(zipped)), unzipped \(Self.megabytes(unzipped)): \(product) \(Self.megabytes(binaryBytes)), "
-              + "lib/ \(Self.megabytes(libraryBytes)) (\(linkage.all.count) files: libcurl and its dependencies, glibc, \(linkage.loader.name))")
+        print(try archive.report(zip: zip))
+        print("built: \(options.summary); \(linkage.libraries.contains { $0.name == "libcurl.so.4" } ? libcurlNote : "no libcurl")")
     }
-
-    static func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1_000_000) }
 }

@@ -17,11 +17,13 @@ struct SharedLibraries {
     /// Every file to bundle: the libraries and the loader.
     var all: [Library] { libraries + [loader] }
 
-    /// Runs `ldd` on `binary`.
-    static func of(_ binary: String) throws -> SharedLibraries {
+    /// Runs `ldd` on `binary`. Libraries in `preferredDirectory` (a replacement libcurl) are taken before the
+    /// system's, as `LD_LIBRARY_PATH` makes the loader do.
+    static func of(_ binary: String, preferring preferredDirectory: URL? = nil) throws -> SharedLibraries {
         let listing: String
         do {
-            listing = try Shell.output("ldd", [binary])
+            listing = try Shell.output(
+                "ldd", [binary], environment: preferredDirectory.map { ["LD_LIBRARY_PATH": $0.path] } ?? [:])
         } catch {
             throw ValidationError("cannot list the shared libraries of \(binary) (is it a dynamically linked ELF executable?): \(error)")
         }
@@ -58,13 +60,24 @@ struct SharedLibraries {
         return SharedLibraries(loader: loader, libraries: libraries.filter { $0.name != loader.name })
     }
 
-    /// Checks that the bundled loader, searching only `libraryDirectory`, finds every library of `binary` there.
+    /// Checks that the bundled loader, searching only `libraryDirectory`, finds every library of `binary` there and
+    /// binds every symbol and symbol version the binary and the libraries need.
     ///
     /// This is what the `bootstrap` does on Lambda, so a library that resolved anywhere else here (a name `ldd`
-    /// did not report, a file that failed to copy) would be missing there.
+    /// did not report, a file that failed to copy) would be missing there, and a symbol a substituted library
+    /// (the minimal libcurl) lacks would stop the function at its first call. The loader traces the objects it
+    /// loads and relocates them all at once (`LD_BIND_NOW`), as `ldd -r` does, reporting what it cannot bind.
     static func verifyClosed(binary: URL, libraryDirectory: URL, loaderName: String) throws {
         let loader = libraryDirectory.appendingPathComponent(loaderName).path
-        let listing = try Shell.output(loader, ["--library-path", libraryDirectory.path, "--list", binary.path])
+        let (listing, problems) = try Shell.capture(
+            loader, ["--library-path", libraryDirectory.path, binary.path],
+            environment: ["LD_TRACE_LOADED_OBJECTS": "1", "LD_BIND_NOW": "1", "LD_WARN": "yes"])
+        let unbound = (listing + "\n" + problems).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            $0.hasPrefix("undefined symbol:") || $0.hasPrefix("symbol ") || $0.contains("version `") || $0.contains("not found")
+        }
+        guard unbound.isEmpty else {
+            throw ValidationError("the bundled libraries do not provide what \(binary.lastPathComponent) needs:\n" + unbound.joined(separator: "\n"))
+        }
         let prefix = libraryDirectory.path + "/"
         let outside = try parse(lddOutput: listing, binary: binary.path).libraries.filter { !$0.path.hasPrefix(prefix) }
         guard outside.isEmpty else {

@@ -1,0 +1,162 @@
+import ArgumentParser
+import Foundation
+
+/// A libcurl for the deployment package that speaks HTTP and HTTPS only, built from the Debian source of the
+/// installed libcurl (same version, same API, Debian's security patches) and cached.
+///
+/// Debian's libcurl is built with every protocol and TLS library it supports, so bundling it brings 29 more
+/// libraries (GnuTLS through librtmp, Kerberos, OpenLDAP, libssh2, libidn2 with libunistring, brotli, zstd …):
+/// about 4.5 MB of the zip that an HTTP(S) client never loads. This build keeps HTTP/1.1 and HTTP/2 (nghttp2),
+/// TLS (OpenSSL, from Debian's `libssl-dev`, linked in so only the parts libcurl reaches are kept), gzip/deflate
+/// (zlib), proxies, cookies and the threaded resolver. It exports the same symbols under the same version
+/// (`CURL_OPENSSL_4`) and SONAME (`libcurl.so.4`), so the binary, linked against Debian's libcurl, loads it.
+/// Its default CA file is Amazon Linux's `/etc/pki/tls/certs/ca-bundle.crt`, where Lambda has it.
+struct MinimalLibcurl {
+    /// Changes whenever the recipe does, so builds of an earlier recipe are not reused.
+    static let recipeRevision = 1
+
+    /// `configure` arguments: what the library keeps and what it leaves out.
+    static let configureArguments = [
+        "--disable-dependency-tracking", "--enable-shared", "--disable-static",
+        "--enable-versioned-symbols", "--enable-symbol-hiding", "--enable-threaded-resolver",
+        // HTTP and HTTPS only.
+        "--disable-ftp", "--disable-file", "--disable-ldap", "--disable-ldaps", "--disable-rtsp", "--disable-dict",
+        "--disable-telnet", "--disable-tftp", "--disable-pop3", "--disable-imap", "--disable-smb", "--disable-smtp",
+        "--disable-gopher", "--disable-mqtt",
+        // Features a function does not use: the curl tool's manual, NTLM, caches kept in files, DNS over HTTPS.
+        "--disable-manual", "--disable-ntlm", "--disable-ntlm-wb", "--disable-alt-svc", "--disable-hsts",
+        "--disable-netrc", "--disable-doh",
+        "--with-openssl", "--with-zlib", "--with-nghttp2",
+        "--without-brotli", "--without-zstd", "--without-libidn2", "--without-libpsl", "--without-librtmp",
+        "--without-libssh2", "--without-libssh", "--without-gssapi", "--without-nghttp3", "--without-ngtcp2",
+        "--without-quiche", "--without-msh3", "--without-hyper", "--without-libgsasl",
+        "--with-ca-bundle=/etc/pki/tls/certs/ca-bundle.crt", "--without-ca-path",
+    ]
+
+    /// The Debian packages the build needs, besides apt, the source package and a C toolchain.
+    static let buildDependencies = "dpkg-dev build-essential libcurl4-openssl-dev libssl-dev zlib1g-dev libnghttp2-dev pkg-config"
+
+    /// Where builds are cached: one directory per recipe and input versions.
+    let cacheDirectory: URL
+
+    /// The versions a build depends on.
+    struct Inputs {
+        /// The Debian source version of the installed libcurl (`7.88.1-10+deb12u15`).
+        var curl: String
+        /// The installed `libssl-dev` (its static libraries are linked in).
+        var openssl: String
+        /// Whether the library's relative relocations are packed (glibc 2.36 and later load them).
+        var packedRelocations: Bool
+
+        /// The cache directory's name.
+        var key: String {
+            let name = "curl-\(DebianSource.withoutEpoch(curl))-openssl-\(DebianSource.withoutEpoch(openssl))-r\(MinimalLibcurl.recipeRevision)"
+                + (packedRelocations ? "-relr" : "")
+            return String(name.map { $0.isLetter || $0.isNumber || "._+-~".contains($0) ? $0 : "_" })
+        }
+    }
+
+    /// The installed versions, or an error naming what to install.
+    static func inputs() throws -> Inputs {
+        func installed(_ format: String, _ package: String) throws -> String {
+            do {
+                let version = try Shell.output("dpkg-query", ["-W", "-f=\(format)", package])
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !version.isEmpty else { throw ValidationError("\(package) is not installed") }
+                return version
+            } catch {
+                throw ValidationError(
+                    "the minimal libcurl is built from Debian's curl source and needs \(package) (apt-get install \(buildDependencies)); "
+                        + "on other systems, package with --libcurl system (\(error))")
+            }
+        }
+        return Inputs(curl: try installed("${source:Version}", "libcurl4-openssl-dev"),
+                      openssl: try installed("${Version}", "libssl-dev"),
+                      packedRelocations: Toolchain.glibcSupportsPackedRelocations())
+    }
+
+    /// The directory holding the built `libcurl.so.4`, built first when the cache has none for these inputs.
+    func library(_ inputs: Inputs) throws -> (directory: URL, description: String) {
+        let directory = cacheDirectory.appendingPathComponent(inputs.key)
+        let library = directory.appendingPathComponent("libcurl.so.4")
+        let infoFile = directory.appendingPathComponent("BUILD-INFO")
+        if FileManager.default.fileExists(atPath: library.path),
+           let info = try? String(contentsOf: infoFile, encoding: .utf8) {
+            return (directory, info.split(separator: "\n").first.map(String.init) ?? "minimal libcurl")
+        }
+        try requireBuildTools()
+
+        let work = cacheDirectory.appendingPathComponent("\(inputs.key).work-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(at: work)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let log = work.appendingPathComponent("build.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        FileHandle.standardError.write(Data(
+            "building a minimal libcurl (HTTP, HTTPS) from Debian's curl \(inputs.curl) source, once (a minute or two); log: \(log.path)\n".utf8))
+
+        let (tree, sourceVersion) = try DebianSource(workDirectory: work).fetch(package: "curl", version: inputs.curl, log: log)
+        let staticOpenSSL = try linkDirectoryForStaticOpenSSL(in: work)
+        let environment = ["DEB_BUILD_MAINT_OPTIONS": "hardening=+all"]
+        func buildFlags(_ name: String) throws -> String {
+            try Shell.output("dpkg-buildflags", ["--get", name], environment: environment)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let cflags = try buildFlags("CFLAGS") + " -ffunction-sections -fdata-sections"
+        let ldflags = "-L\(staticOpenSSL.path) " + (try buildFlags("LDFLAGS")) + " -Wl,--gc-sections"
+            + (inputs.packedRelocations ? " -Wl,-z,pack-relative-relocs" : "")
+        try Shell.run(
+            "./configure",
+            Self.configureArguments + ["CFLAGS=\(cflags)", "CPPFLAGS=\(try buildFlags("CPPFLAGS"))", "LDFLAGS=\(ldflags)"],
+            directory: tree, log: log, environment: environment)
+        try Shell.run("make", ["-C", "lib", "-j\(ProcessInfo.processInfo.activeProcessorCount)"],
+                      directory: tree, log: log, environment: environment)
+
+        let built = tree.appendingPathComponent("lib/.libs/libcurl.so.4").resolvingSymlinksInPath()
+        let openssl = try Shell.output("dpkg-query", ["-W", "-f=${Version}", "libssl-dev"])
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let staged = directory.appendingPathComponent("libcurl.so.4.partial")
+        try Shell.run("strip", ["--strip-unneeded", "-o", staged.path, built.path])
+        let description = "minimal libcurl (HTTP, HTTPS) from Debian's curl \(sourceVersion), OpenSSL \(openssl) linked in"
+        try (description + "\n\nconfigure " + Self.configureArguments.joined(separator: " ") + "\nCFLAGS=\(cflags)\nLDFLAGS=\(ldflags)\n")
+            .write(to: infoFile, atomically: true, encoding: .utf8)
+        // A rename, so a concurrent packager sees either no library or a whole one; one that finished first wins.
+        do {
+            try FileManager.default.moveItem(at: staged, to: library)
+        } catch {
+            guard FileManager.default.fileExists(atPath: library.path) else { throw error }
+            try? FileManager.default.removeItem(at: staged)
+        }
+        try? FileManager.default.removeItem(at: work)
+        return (directory, description)
+    }
+
+    /// A directory holding only OpenSSL's static libraries: given first to the linker, it makes `-lssl -lcrypto`
+    /// link them in.
+    private func linkDirectoryForStaticOpenSSL(in work: URL) throws -> URL {
+        let directory = work.appendingPathComponent("static-openssl")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for name in ["libssl.a", "libcrypto.a"] {
+            let path = try Shell.output("cc", ["-print-file-name=\(name)"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard path.hasPrefix("/"), FileManager.default.fileExists(atPath: path) else {
+                throw ValidationError("OpenSSL's static library \(name) is missing (apt-get install libssl-dev)")
+            }
+            try FileManager.default.createSymbolicLink(
+                at: directory.appendingPathComponent(name), withDestinationURL: URL(fileURLWithPath: path))
+        }
+        return directory
+    }
+
+    private func requireBuildTools() throws {
+        let tools = ["apt-get", "apt-cache", "dpkg-source", "dpkg-buildflags", "patch", "make", "cc", "pkg-config", "strip"]
+        let missing = tools.filter { !Shell.isOnPath($0) }
+        guard missing.isEmpty else {
+            throw ValidationError(
+                "building the minimal libcurl needs \(missing.joined(separator: ", ")) (apt-get install \(Self.buildDependencies)), "
+                    + "or package with --libcurl system")
+        }
+        for module in ["libnghttp2", "zlib", "openssl"] where (try? Shell.output("pkg-config", ["--exists", module])) == nil {
+            throw ValidationError(
+                "building the minimal libcurl needs the development files of \(module) (apt-get install \(Self.buildDependencies))")
+        }
+    }
+}
