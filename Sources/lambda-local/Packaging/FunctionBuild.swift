@@ -27,7 +27,7 @@ struct FunctionBuild {
 
         /// What the options are, for the packager's report.
         var summary: String {
-            var parts = ["release", "Swift runtime static"]
+            var parts = ["release", "Swift runtime static", "C sections collected"]
             if staticLibstdcxxDirectory != nil { parts.append("libstdc++ static") }
             parts.append(lld ? "lld" : "default linker")
             if packedRelocations { parts.append("packed relocations") }
@@ -58,6 +58,9 @@ struct FunctionBuild {
         // exporting them keeps the linker from dropping unused code.
         var arguments = ["-c", "release", "--static-swift-stdlib", "--package-path", packageDirectory.path,
                          "--scratch-path", scratchDirectory.path, "-Xlinker", "--no-export-dynamic"]
+        // C and C++ targets (BoringSSL in swift-crypto, for one) get a section per function and per datum, so the
+        // linker's garbage collection drops what the binary never calls instead of whole object files' worth.
+        arguments += ["-Xcc", "-ffunction-sections", "-Xcc", "-fdata-sections"]
         if options.lld { arguments += ["-Xswiftc", "-use-ld=lld"] }
         if options.packedRelocations { arguments += ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] }
         if let directory = options.staticLibstdcxxDirectory { arguments += ["-Xswiftc", "-L\(directory.path)"] }
