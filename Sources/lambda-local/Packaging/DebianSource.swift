@@ -29,7 +29,9 @@ struct DebianSource {
     /// the Debian version it holds.
     func fetch(package: String, version: String, log: URL) throws -> (tree: URL, version: String) {
         try prepareSources()
-        try Shell.run("apt-get", aptOptions + ["-q", "update"], directory: workDirectory, log: log)
+        // A repository without sources (third-party ones often have none) fails the update; what matters is whether
+        // the package's source can be downloaded next.
+        try? Shell.run("apt-get", aptOptions + ["-q", "update"], directory: workDirectory, log: log)
         let downloads = workDirectory.appendingPathComponent("downloads")
         try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
         var fetched = version
@@ -78,11 +80,15 @@ struct DebianSource {
             if trimmed.lowercased().contains("do not add patches below") { break }
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let words = trimmed.split(separator: " ").map(String.init)
+            if Self.otherFlavourPatches.contains(words[0]) { continue }
             let strip = words.dropFirst().first(where: { $0.hasPrefix("-p") }) ?? "-p1"
             try Shell.run("patch", [strip, "-s", "-N", "--no-backup-if-mismatch", "-i", "debian/patches/\(words[0])"],
                           directory: tree, log: log)
         }
     }
+
+    /// Patches that turn Debian's curl source into its GnuTLS and NSS flavours, skipped wherever a series lists them.
+    static let otherFlavourPatches: Set<String> = ["90_gnutls.patch", "99_nss.patch"]
 
     /// Writes a `deb-src` twin of every `deb` source the machine's apt configuration lists.
     private func prepareSources() throws {

@@ -90,7 +90,6 @@ struct MinimalLibcurl {
         try? FileManager.default.removeItem(at: work)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let log = work.appendingPathComponent("build.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
         FileHandle.standardError.write(Data(
             "building a minimal libcurl (HTTP, HTTPS) from Debian's curl \(inputs.curl) source, once (a minute or two); log: \(log.path)\n".utf8))
 
@@ -112,6 +111,11 @@ struct MinimalLibcurl {
                       directory: tree, log: log, environment: environment)
 
         let built = tree.appendingPathComponent("lib/.libs/libcurl.so.4").resolvingSymlinksInPath()
+        let dynamicSection = try Shell.output("readelf", ["-d", built.path])
+        guard dynamicSection.contains("Library soname: [libcurl.so.4]"), !dynamicSection.contains("[libssl.so") else {
+            throw ValidationError(
+                "the libcurl built in \(tree.path) is not an OpenSSL libcurl.so.4 with OpenSSL linked in:\n\(dynamicSection)")
+        }
         let openssl = try Shell.output("dpkg-query", ["-W", "-f=${Version}", "libssl-dev"])
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let staged = directory.appendingPathComponent("libcurl.so.4.partial")
@@ -147,7 +151,7 @@ struct MinimalLibcurl {
     }
 
     private func requireBuildTools() throws {
-        let tools = ["apt-get", "apt-cache", "dpkg-source", "dpkg-buildflags", "patch", "make", "cc", "pkg-config", "strip"]
+        let tools = ["apt-get", "apt-cache", "dpkg-source", "dpkg-buildflags", "patch", "make", "cc", "pkg-config", "strip", "readelf"]
         let missing = tools.filter { !Shell.isOnPath($0) }
         guard missing.isEmpty else {
             throw ValidationError(
