@@ -150,6 +150,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "PackagingTests",
+            dependencies: ["lambda-local"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "LocalGateway"],
             swiftSettings: strictSettings
