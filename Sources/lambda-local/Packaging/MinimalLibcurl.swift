@@ -94,34 +94,13 @@ struct MinimalLibcurl {
             "building a minimal libcurl (HTTP, HTTPS) from Debian's curl \(inputs.curl) source, once (a minute or two); log: \(log.path)\n".utf8))
 
         let (tree, sourceVersion) = try DebianSource(workDirectory: work).fetch(package: "curl", version: inputs.curl, log: log)
-        let staticOpenSSL = try linkDirectoryForStaticOpenSSL(in: work)
-        let environment = ["DEB_BUILD_MAINT_OPTIONS": "hardening=+all"]
-        func buildFlags(_ name: String) throws -> String {
-            try Shell.output("dpkg-buildflags", ["--get", name], environment: environment)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        let cflags = try buildFlags("CFLAGS") + " -ffunction-sections -fdata-sections"
-        let ldflags = "-L\(staticOpenSSL.path) " + (try buildFlags("LDFLAGS")) + " -Wl,--gc-sections"
-            + (inputs.packedRelocations ? " -Wl,-z,pack-relative-relocs" : "")
-        try Shell.run(
-            "./configure",
-            Self.configureArguments + ["CFLAGS=\(cflags)", "CPPFLAGS=\(try buildFlags("CPPFLAGS"))", "LDFLAGS=\(ldflags)"],
-            directory: tree, log: log, environment: environment)
-        try Shell.run("make", ["-C", "lib", "-j\(ProcessInfo.processInfo.activeProcessorCount)"],
-                      directory: tree, log: log, environment: environment)
+        let (built, flags) = try compile(tree, inputs: inputs, work: work, log: log)
 
-        let built = tree.appendingPathComponent("lib/.libs/libcurl.so.4").resolvingSymlinksInPath()
-        let dynamicSection = try Shell.output("readelf", ["-d", built.path])
-        guard dynamicSection.contains("Library soname: [libcurl.so.4]"), !dynamicSection.contains("[libssl.so") else {
-            throw ValidationError(
-                "the libcurl built in \(tree.path) is not an OpenSSL libcurl.so.4 with OpenSSL linked in:\n\(dynamicSection)")
-        }
-        let openssl = try Shell.output("dpkg-query", ["-W", "-f=${Version}", "libssl-dev"])
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let staged = directory.appendingPathComponent("libcurl.so.4.partial")
+        let staged = directory.appendingPathComponent("libcurl.so.4.partial-\(ProcessInfo.processInfo.processIdentifier)")
         try Shell.run("strip", ["--strip-unneeded", "-o", staged.path, built.path])
-        let description = "minimal libcurl (HTTP, HTTPS) from Debian's curl \(sourceVersion), OpenSSL \(openssl) linked in"
-        try (description + "\n\nconfigure " + Self.configureArguments.joined(separator: " ") + "\nCFLAGS=\(cflags)\nLDFLAGS=\(ldflags)\n")
+        let description = "minimal libcurl (HTTP, HTTPS) from Debian's curl \(sourceVersion), OpenSSL \(inputs.openssl) linked in"
+        try (description + "\n\nconfigure " + Self.configureArguments.joined(separator: " ") + "\n" + flags + "\n")
             .write(to: infoFile, atomically: true, encoding: .utf8)
         // A rename, so a concurrent packager sees either no library or a whole one; one that finished first wins.
         do {
@@ -132,6 +111,34 @@ struct MinimalLibcurl {
         }
         try? FileManager.default.removeItem(at: work)
         return (directory, description)
+    }
+
+    /// Configures and builds libcurl in `tree` with Debian's hardening flags and the recipe's; returns the library
+    /// and the flags used.
+    private func compile(_ tree: URL, inputs: Inputs, work: URL, log: URL) throws -> (library: URL, flags: String) {
+        let staticOpenSSL = try linkDirectoryForStaticOpenSSL(in: work)
+        let environment = ["DEB_BUILD_MAINT_OPTIONS": "hardening=+all"]
+        func buildFlags(_ name: String) throws -> String {
+            try Shell.output("dpkg-buildflags", ["--get", name], environment: environment)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let cflags = try buildFlags("CFLAGS") + " -ffunction-sections -fdata-sections"
+        let cppflags = try buildFlags("CPPFLAGS")
+        let ldflags = "-L\(staticOpenSSL.path) " + (try buildFlags("LDFLAGS")) + " -Wl,--gc-sections"
+            + (inputs.packedRelocations ? " -Wl,-z,pack-relative-relocs" : "")
+        try Shell.run(
+            "./configure", Self.configureArguments + ["CFLAGS=\(cflags)", "CPPFLAGS=\(cppflags)", "LDFLAGS=\(ldflags)"],
+            directory: tree, log: log, environment: environment)
+        try Shell.run("make", ["-C", "lib", "-j\(ProcessInfo.processInfo.activeProcessorCount)"],
+                      directory: tree, log: log, environment: environment)
+
+        let built = tree.appendingPathComponent("lib/.libs/libcurl.so.4").resolvingSymlinksInPath()
+        let dynamicSection = try Shell.output("readelf", ["-d", built.path])
+        guard dynamicSection.contains("Library soname: [libcurl.so.4]"), !dynamicSection.contains("[libssl.so") else {
+            throw ValidationError(
+                "the libcurl built in \(tree.path) is not an OpenSSL libcurl.so.4 with OpenSSL linked in:\n\(dynamicSection)")
+        }
+        return (built, "CFLAGS=\(cflags)\nCPPFLAGS=\(cppflags)\nLDFLAGS=\(ldflags)")
     }
 
     /// A directory holding only OpenSSL's static libraries: given first to the linker, it makes `-lssl -lcrypto`
