@@ -107,6 +107,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "LocalGatewayTests",
+            dependencies: ["LocalGateway", "Runtime"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "LocalGateway"],
             swiftSettings: strictSettings
