@@ -100,6 +100,13 @@ let package = Package(
             path: "Benchmarks/Functions/NoopFunction",
             swiftSettings: strictSettings
         ),
+        // Benchmarks' driver for the Runtime API mock: round trips per second through RuntimeAPIMock.
+        .executableTarget(
+            name: "bench-mock-roundtrip",
+            dependencies: ["LocalGateway"],
+            path: "Benchmarks/MockRoundTrip",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "HandlerKitManagementTests",
             dependencies: ["HandlerKit", "Runtime"],

@@ -160,6 +160,25 @@ struct RuntimeAPIMockProtocolTests {
         try await mock.shutdown()
     }
 
+    @Test("Expect: 100-continue gets its interim answer at once (curl waits a second for it otherwise)")
+    func expectContinue() async throws {
+        let mock = try await RuntimeAPIMock.started()
+        let runtime = try await FakeRuntime.connect(to: mock)
+        async let result = mock.invoke(Data("{}".utf8))
+        let requestID = try #require(try await runtime.next().header("Lambda-Runtime-Aws-Request-Id"))
+        let (interim, final) = try await onThread { [connection = runtime.connection] in
+            try connection.send(Array(
+                "POST /2018-06-01/runtime/invocation/\(requestID)/response HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n".utf8))
+            let interim = try connection.readResponse()
+            try connection.send(Array("hello".utf8))
+            return (interim, try connection.readResponse())
+        }
+        #expect(interim.status == 100)
+        #expect(final.status == 202)
+        #expect(await result == .response(Data("hello".utf8)))
+        try await mock.shutdown()
+    }
+
     @Test("one keep-alive connection serves many invocations")
     func keepAlive() async throws {
         let mock = try await RuntimeAPIMock.started()

@@ -35,6 +35,11 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
                     body = context.channel.allocator.buffer(capacity: length)
                 }
             }
+            // curl sends `Expect: 100-continue` with bodies over 1 KB and waits a second for this answer.
+            if !bodyTooLarge, head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
+                let interim = HTTPResponseHead(version: head.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+            }
         case .body(var chunk):
             guard !bodyTooLarge else { return }
             if (body?.readableBytes ?? 0) + chunk.readableBytes > payloadLimit {
