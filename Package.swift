@@ -126,6 +126,13 @@ let package = Package(
             path: "Benchmarks/Functions/NoopFunction",
             swiftSettings: strictSettings
         ),
+        // Benchmarks' driver for the Runtime API mock: round trips per second through RuntimeAPIMock.
+        .executableTarget(
+            name: "bench-mock-roundtrip",
+            dependencies: ["LocalGateway"],
+            path: "Benchmarks/MockRoundTrip",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "TestServices",
             dependencies: ["DynamoKit"],
@@ -147,6 +154,11 @@ let package = Package(
             name: "HandlerKitManagementTests",
             dependencies: ["HandlerKit", "Runtime"],
             exclude: ["Support"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LocalGatewayTests",
+            dependencies: ["LocalGateway", "Runtime"],
             swiftSettings: strictSettings
         ),
         .testTarget(
