@@ -76,6 +76,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -91,6 +93,16 @@ let package = Package(
             name: "GatewayTestFunction",
             dependencies: ["Runtime"],
             path: "Tests/Functions/GatewayTestFunction",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LocalGatewayTests",
+            dependencies: [
+                "LocalGateway",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -21,17 +21,22 @@ public final class RuntimeAPIMock: Sendable {
         public var timeout: Duration
         /// `Lambda-Runtime-Invoked-Function-Arn`.
         public var functionARN: String
+        /// Called when a function runs past the deadline, with the function's end of the connection it
+        /// polled on (Lambda stops such an environment: see ``FunctionSupervisor/terminateProcess(connectedFrom:)``).
+        public var onTimeout: (@Sendable (SocketAddress) -> Void)?
 
         public init(
             host: String = "127.0.0.1",
             port: Int = 9001,
             timeout: Duration = .seconds(29),
-            functionARN: String = "arn:aws:lambda:us-east-1:000000000000:function:local"
+            functionARN: String = "arn:aws:lambda:us-east-1:000000000000:function:local",
+            onTimeout: (@Sendable (SocketAddress) -> Void)? = nil
         ) {
             self.host = host
             self.port = port
             self.timeout = timeout
             self.functionARN = functionARN
+            self.onTimeout = onTimeout
         }
     }
 
@@ -90,9 +95,10 @@ public final class RuntimeAPIMock: Sendable {
             if let (poller, served) = delivery {
                 poller.promise.succeed(.event(served))
             }
-            group.any().scheduleTask(in: .milliseconds(timeoutMilliseconds)) { [state] in
-                if let expired = state.withLockedValue({ $0.expire(requestID) }) {
-                    expired.resume(returning: .timedOut)
+            group.any().scheduleTask(in: .milliseconds(timeoutMilliseconds)) { [state, configuration] in
+                if let (continuation, functionAddress) = state.withLockedValue({ $0.expire(requestID) }) {
+                    continuation.resume(returning: .timedOut)
+                    if let functionAddress { configuration.onTimeout?(functionAddress) }
                 }
             }
         }

@@ -13,11 +13,15 @@ struct RuntimeAPIMockState {
         var continuation: CheckedContinuation<InvocationResult, Never>
         /// The poller connection the event went to, once served.
         var servedTo: ObjectIdentifier?
+        /// The function's end of that connection.
+        var servedToAddress: SocketAddress?
     }
 
     struct Poller {
         var id: ObjectIdentifier
         var promise: EventLoopPromise<PollAnswer>
+        /// The function's end of the poll's connection.
+        var address: SocketAddress?
     }
 
     /// What a waiting `/next` poll is answered with.
@@ -47,6 +51,7 @@ struct RuntimeAPIMockState {
             let poller = pollers.removeFirst()
             var pending = pending
             pending.servedTo = poller.id
+            pending.servedToAddress = poller.address
             inFlight[pending.requestID] = pending
             return (poller, Served(requestID: pending.requestID, event: pending.event, deadlineMilliseconds: pending.deadlineMilliseconds))
         }
@@ -62,6 +67,7 @@ struct RuntimeAPIMockState {
         }
         var pending = queued.removeFirst()
         pending.servedTo = poller.id
+        pending.servedToAddress = poller.address
         inFlight[pending.requestID] = pending
         return Served(requestID: pending.requestID, event: pending.event, deadlineMilliseconds: pending.deadlineMilliseconds)
     }
@@ -94,14 +100,15 @@ struct RuntimeAPIMockState {
         return answered.contains(requestID) ? .alreadyAnswered : .unknown
     }
 
-    /// The deadline of `requestID` passed: it times out if still unanswered.
-    mutating func expire(_ requestID: String) -> CheckedContinuation<InvocationResult, Never>? {
+    /// The deadline of `requestID` passed: it times out if still unanswered. Returns its continuation and,
+    /// when a function was running it, the function's end of that connection.
+    mutating func expire(_ requestID: String) -> (CheckedContinuation<InvocationResult, Never>, SocketAddress?)? {
         if let pending = inFlight.removeValue(forKey: requestID) {
             answered.insert(requestID)
-            return pending.continuation
+            return (pending.continuation, pending.servedToAddress)
         }
         if let index = queued.firstIndex(where: { $0.requestID == requestID }) {
-            return queued.remove(at: index).continuation
+            return (queued.remove(at: index).continuation, nil)
         }
         return nil
     }

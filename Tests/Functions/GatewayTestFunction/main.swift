@@ -12,6 +12,7 @@ import Runtime
 //   $connect: rejects with ?reject=<status>; else accepts.
 //   whoAmI: replies with the caller's connection id.
 //   crash: the process dies (the gateway answers the client with its error frame and restarts it).
+//   echo: replies with the `message` field.
 //   slow: sleeps `ms` milliseconds, then replies "slept".
 //   $default: replies "default:" + the body (base64 for binary frames, as received).
 // GATEWAY_EVENT_LOG=<file> appends one line per event: routeKey connectionId [disconnectStatusCode].
@@ -38,6 +39,7 @@ struct Response: Encodable {
 struct Command: Decodable {
     var action: String?
     var ms: Int?
+    var message: String?
 }
 
 func log(_ event: Event) {
@@ -65,6 +67,9 @@ await LambdaRuntime.start { (event: Event, context: LambdaContext) -> Response i
         return Response(statusCode: 200, body: event.requestContext.connectionId)
     case "crash":
         fatalError("crash requested")
+    case "echo":
+        let command = try JSONDecoder().decode(Command.self, from: Data((event.body ?? "{}").utf8))
+        return Response(statusCode: 200, body: command.message)
     case "slow":
         let command = try JSONDecoder().decode(Command.self, from: Data((event.body ?? "{}").utf8))
         try await Task.sleep(for: .milliseconds(command.ms ?? 100))
