@@ -36,6 +36,11 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("route-selection"), help: "The route selection expression.")
     var routeSelection: String = "$request.body.action"
 
+    @Option(
+        name: .long,
+        help: "The API's custom routes, comma-separated (e.g. whoAmI,sendMessage): other selected keys go to $default. Default: every key is a route.")
+    var routes: String?
+
     @Option(name: .long, help: "Function processes polling at once.")
     var instances: Int = 1
 
@@ -68,6 +73,11 @@ struct GatewayCommand: AsyncParsableCommand {
         guard idleTimeout >= 1, timeout >= 1 else { throw ValidationError("timeouts must be at least one second") }
     }
 
+    /// `--routes`, parsed.
+    var routeKeys: Set<String>? {
+        routes.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }) }
+    }
+
     func run() async throws {
         LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
         let logger = Logger(label: "lambda-local")
@@ -84,7 +94,8 @@ struct GatewayCommand: AsyncParsableCommand {
         try await runtime.start()
         let gateway = try WebSocketGateway(
             configuration: .init(
-                port: port, stage: stage, routeSelectionExpression: routeSelection, idleTimeout: .seconds(idleTimeout)),
+                port: port, stage: stage, routeSelectionExpression: routeSelection, routeKeys: routeKeys,
+                idleTimeout: .seconds(idleTimeout)),
             runtime: runtime,
             authorizer: ManagementAuthorizer.make(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, region: region),
             logger: logger)

@@ -95,18 +95,24 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             .whenComplete { _ in channel.close(promise: nil) }
     }
 
-    /// Sends this side's close frame; the connection ends when the client answers, or after two seconds.
-    func startClosing(_ closure: ConnectionClosure) {
+    /// Sends this side's close frame; the connection ends when the client answers, or after two seconds (at
+    /// once when `waitForAnswer` is false: after a decoding error no answer can be read).
+    func startClosing(_ closure: ConnectionClosure, waitForAnswer: Bool = true) {
         guard let context, !closeSent else { return }
         closeSent = true
         message = nil
+        // Recorded first: a failed write may close the channel at once.
+        gateway.state.withLockedValue { _ = $0.closing(connectionID, closure) }
         var payload = context.channel.allocator.buffer(capacity: 2 + closure.reason.utf8.count)
         payload.writeInteger(UInt16(closure.statusCode))
         payload.writeString(closure.reason)
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)), promise: nil)
-        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
-        gateway.state.withLockedValue { _ = $0.closing(connectionID, closure) }
+        let written = context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)))
+        if waitForAnswer {
+            channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        } else {
+            written.whenComplete { _ in channel.close(promise: nil) }
+        }
     }
 
     private func failProtocol(_ reason: String) {
@@ -122,14 +128,16 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Frame decoding errors: NIO's protocol error handler has already sent the close frame (1009 for a frame
-        // over the size limit, 1002 otherwise).
-        if let error = error as? NIOWebSocketError, case .invalidFrameLength = error {
-            gateway.state.withLockedValue { _ = $0.closing(connectionID, .messageTooBig) }
+        // Frame decoding errors end the connection: 1009 for a frame over the size limit, 1002 for the rest of
+        // RFC 6455's violations. (The gateway answers them itself rather than through NIO's automatic error
+        // handling, so that the close is recorded before the channel goes inactive.)
+        let closure: ConnectionClosure
+        if let error = error as? NIOWebSocketError {
+            if case .invalidFrameLength = error { closure = .messageTooBig } else { closure = ConnectionClosure(statusCode: 1002) }
         } else {
-            gateway.state.withLockedValue { _ = $0.closing(connectionID, ConnectionClosure(statusCode: 1002)) }
+            closure = ConnectionClosure(statusCode: 1011)
         }
-        context.close(promise: nil)
+        startClosing(closure, waitForAnswer: false)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

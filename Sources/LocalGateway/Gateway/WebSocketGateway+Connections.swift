@@ -20,7 +20,7 @@ extension WebSocketGateway {
         touch(id)
         guard let connection = connection(id) else { return }
         let bytes = Data(body.readableBytesView)
-        let routeKey = isBinary ? "$default" : routeSelection.routeKey(forBody: bytes)
+        let routeKey = route(for: bytes, isBinary: isBinary)
         let requestID = GatewayClock.newID()
         let event = eventFactory.message(connection, body: bytes, isBinary: isBinary, routeKey: routeKey, requestID: requestID)
         Task {
@@ -34,6 +34,15 @@ extension WebSocketGateway {
                 send(.text(Self.internalServerErrorFrame(connectionID: id, requestID: requestID)), to: id)
             }
         }
+    }
+
+    /// The route of a message: the route selection expression's value when it names a route, else `$default`
+    /// (binary messages, bodies that are not JSON, no value, or a value that is not one of the API's routes).
+    func route(for body: Data, isBinary: Bool) -> String {
+        guard !isBinary else { return "$default" }
+        let selected = routeSelection.routeKey(forBody: body)
+        guard let routes = configuration.routeKeys else { return selected }
+        return routes.contains(selected) ? selected : "$default"
     }
 
     /// The frame API Gateway sends when an integration fails, byte for byte.

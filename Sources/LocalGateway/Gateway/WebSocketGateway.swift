@@ -103,7 +103,7 @@ public final class WebSocketGateway: Sendable {
     private func configurePipeline(_ channel: any Channel) throws {
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: configuration.maxFrameBytes,
-            automaticErrorHandling: true,
+            automaticErrorHandling: false,
             shouldUpgrade: { channel, head in self.shouldUpgrade(channel, head) },
             upgradePipelineHandler: { channel, _ in
                 channel.eventLoop.makeCompletedFuture { try self.upgraded(channel) }
