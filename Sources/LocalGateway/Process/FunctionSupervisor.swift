@@ -106,6 +106,17 @@ public final class FunctionSupervisor: Sendable {
         }
     }
 
+    /// Stops (SIGKILL) the process whose end of a TCP connection is local port `port`, as Lambda stops an
+    /// execution environment whose function ran past its timeout; it is then restarted like a crashed one.
+    /// Returns the process id, or `nil` when no supervised process owns that port (or `/proc` is not there).
+    @discardableResult
+    public func terminateProcess(usingLocalPort port: Int) -> Int32? {
+        let running = state.withLockedValue { $0.processes.values.filter(\.isRunning).map(\.pid) }
+        guard let pid = SocketOwner.process(usingLocalPort: port, among: running) else { return nil }
+        kill(pid, SIGKILL)
+        return pid
+    }
+
     /// The environment of a function process.
     func environment() -> [String: String] {
         var environment = ProcessInfo.processInfo.environment

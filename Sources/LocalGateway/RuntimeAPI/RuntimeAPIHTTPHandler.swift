@@ -110,7 +110,8 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private func next(context: ChannelHandlerContext, keepAlive: Bool) {
         let promise = context.eventLoop.makePromise(of: RuntimeAPIMockState.PollAnswer.self)
-        let poller = RuntimeAPIMockState.Poller(id: ObjectIdentifier(self), promise: promise)
+        let poller = RuntimeAPIMockState.Poller(
+            id: ObjectIdentifier(self), promise: promise, address: context.channel.remoteAddress)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         promise.futureResult.whenComplete { answer in
             let (handler, context) = bound.value

@@ -39,19 +39,24 @@ public final class RuntimeAPIMock: Sendable {
         /// The largest request body accepted (responses, error reports, invoke payloads); larger ones get 413.
         /// Lambda's limit for synchronous invocations, 6 MB, by default.
         public var payloadLimit: Int
+        /// Called when a function runs past the deadline, with the function's end of the connection it
+        /// polled on (Lambda stops such an environment: see ``FunctionSupervisor/terminateProcess(connectedFrom:)``).
+        public var onTimeout: (@Sendable (SocketAddress) -> Void)?
 
         public init(
             host: String = "127.0.0.1",
             port: Int = 9001,
             timeout: Duration = .seconds(29),
             functionARN: String = "arn:aws:lambda:us-east-1:000000000000:function:local",
-            payloadLimit: Int = RuntimeAPIMock.maxResponseBytes
+            payloadLimit: Int = RuntimeAPIMock.maxResponseBytes,
+            onTimeout: (@Sendable (SocketAddress) -> Void)? = nil
         ) {
             self.host = host
             self.port = port
             self.timeout = timeout
             self.functionARN = functionARN
             self.payloadLimit = payloadLimit
+            self.onTimeout = onTimeout
         }
     }
 
@@ -114,6 +119,7 @@ public final class RuntimeAPIMock: Sendable {
         let deadline = Self.nowMilliseconds() + Self.milliseconds(timeout)
         let state = self.state
         let group = self.group
+        let onTimeout = configuration.onTimeout
         return await withCheckedContinuation { (continuation: RuntimeAPIMockState.Continuation) in
             let pending = RuntimeAPIMockState.Pending(
                 requestID: requestID, event: event, deadlineMilliseconds: deadline, continuation: continuation)
@@ -127,7 +133,9 @@ public final class RuntimeAPIMock: Sendable {
                 break
             }
             let timer = group.any().scheduleTask(in: .milliseconds(Self.milliseconds(timeout))) {
-                if let expired = state.withLockedValue({ $0.expire(requestID) }) { expired.perform() }
+                guard let expired = state.withLockedValue({ $0.expire(requestID) }) else { return }
+                expired.perform()
+                if let address = expired.functionAddress { onTimeout?(address) }
             }
             if !state.withLockedValue({ $0.attach(timer: timer, to: requestID) }) {
                 timer.cancel()

@@ -17,11 +17,15 @@ struct RuntimeAPIMockState {
         var servedTo: ObjectIdentifier?
         /// The deadline timer, cancelled when the invocation is answered first.
         var timer: Scheduled<Void>?
+        /// The function's end of the connection it was served on.
+        var servedToAddress: SocketAddress?
     }
 
     struct Poller {
         var id: ObjectIdentifier
         var promise: EventLoopPromise<PollAnswer>
+        /// The function's end of the poll's connection.
+        var address: SocketAddress?
     }
 
     /// What a waiting `/next` poll is answered with.
@@ -42,6 +46,8 @@ struct RuntimeAPIMockState {
         var continuation: Continuation
         var timer: Scheduled<Void>?
         var result: InvocationResult
+        /// The function's end of the connection the invocation was served on, if it was served.
+        var functionAddress: SocketAddress? = nil
 
         func perform() {
             timer?.cancel()
@@ -75,7 +81,7 @@ struct RuntimeAPIMockState {
     mutating func enqueue(_ pending: Pending) -> EnqueueOutcome {
         if !pollers.isEmpty {
             let poller = pollers.removeFirst()
-            return .deliver(poller, serve(pending, to: poller.id))
+            return .deliver(poller, serve(pending, to: poller))
         }
         if stopped {
             return .failed(.timedOut)
@@ -118,12 +124,13 @@ struct RuntimeAPIMockState {
             pollers.append(poller)
             return nil
         }
-        return .event(serve(pending, to: poller.id))
+        return .event(serve(pending, to: poller))
     }
 
-    private mutating func serve(_ pending: Pending, to poller: ObjectIdentifier) -> Served {
+    private mutating func serve(_ pending: Pending, to poller: Poller) -> Served {
         var pending = pending
-        pending.servedTo = poller
+        pending.servedTo = poller.id
+        pending.servedToAddress = poller.address
         inFlight[pending.requestID] = pending
         return Served(requestID: pending.requestID, event: pending.event, deadlineMilliseconds: pending.deadlineMilliseconds)
     }
@@ -211,7 +218,8 @@ struct RuntimeAPIMockState {
     private mutating func resolve(_ requestID: String, with result: InvocationResult) -> Resolution? {
         guard let pending = inFlight.removeValue(forKey: requestID) else { return nil }
         remember(requestID)
-        return Resolution(continuation: pending.continuation, timer: pending.timer, result: result)
+        return Resolution(
+            continuation: pending.continuation, timer: pending.timer, result: result, functionAddress: pending.servedToAddress)
     }
 
     /// Remembers that `requestID` is finished, forgetting the oldest beyond ``answeredMemory``.
