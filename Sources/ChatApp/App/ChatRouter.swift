@@ -50,9 +50,7 @@ public enum ChatRouter {
             }
         }
 
-        router.on("whoAmI") { request in
-            try request.reply(json: service.whoAmI(call(request)))
-        }
+        router.on("whoAmI", answering { request in service.whoAmI(call(request)) })
         route(router, "sendMessage", SendMessageRequest.self) { (body, request) async throws(ChatError) in
             try await service.sendMessage(body, call(request))
         }
@@ -66,11 +64,11 @@ public enum ChatRouter {
             try await service.channelMessage(body, call(request))
         }
 
-        router.onDefault { request in
-            let body = try? request.event.decodedBody()
-            let error = service.unknownAction(body: body, isBinary: request.event.isBase64Encoded == true)
-            return try request.reply(json: error.reply)
-        }
+        router.onDefault(
+            answering { request in
+                let body = try? request.event.decodedBody()
+                return service.unknownAction(body: body, isBinary: request.event.isBase64Encoded == true).reply
+            })
         return router
     }
 
@@ -79,15 +77,46 @@ public enum ChatRouter {
         _ router: WebSocketRouter, _ action: String, _ type: Body.Type,
         _ perform: @escaping @Sendable (Body, WebSocketRequest) async throws(ChatError) -> ChatReply
     ) {
-        router.on(WebSocketRouteKey(rawValue: action)) { request in
-            let reply: ChatReply
-            do throws(ChatError) {
-                let body = try RequestDecoding.decode(Body.self, from: request.event.decodedBodyOrEmpty())
-                reply = try await perform(body, request)
-            } catch {
-                reply = error.reply
+        router.on(
+            WebSocketRouteKey(rawValue: action),
+            answering { request in
+                do throws(ChatError) {
+                    let body = try RequestDecoding.decode(Body.self, from: request.event.decodedBodyOrEmpty())
+                    return try await perform(body, request)
+                } catch {
+                    return error.reply
+                }
+            })
+    }
+
+    /// A message handler that answers with `reply`'s result, carrying the message's `request_id` back.
+    ///
+    /// A `request_id` the reply cannot carry (`true`, an object) is answered with an error naming it before
+    /// anything else happens; the handler itself never throws, so no message ends in API Gateway's
+    /// "Internal server error".
+    private static func answering(
+        _ reply: @escaping @Sendable (WebSocketRequest) async -> ChatReply
+    ) -> WebSocketRouter.Handler {
+        { request in
+            let requestID = request.requestID
+            if request.event.isBase64Encoded != true,
+                let problem = RequestIDCheck.problem(inBody: request.body, usable: requestID)
+            {
+                return respond(problem.reply, correlatedWith: nil, request)
             }
-            return try request.reply(json: reply)
+            return respond(await reply(request), correlatedWith: requestID, request)
+        }
+    }
+
+    /// 200 with `reply` as JSON; should encoding ever fail, a 500 that is logged rather than thrown.
+    private static func respond(_ reply: ChatReply, correlatedWith requestID: RequestID?, _ request: WebSocketRequest)
+        -> WebSocketResponse
+    {
+        do {
+            return try .ok(json: reply, correlatedWith: requestID)
+        } catch {
+            request.logger.error("cannot encode the \(reply.type) reply: \(error)")
+            return .status(500, body: "The chat could not encode its reply")
         }
     }
 
