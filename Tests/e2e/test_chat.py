@@ -274,6 +274,15 @@ def test_bad_requests_get_replies_naming_the_problem(chat):
         reply = await user.expect("invalidRequest", lambda f: isinstance(f, dict) and f.get("error") == "invalidRequest")
         assert "Binary" in reply["message"]
 
+        # A message naming the gateway's own routes is a message: the connection stays in General.
+        for number, route in enumerate(("$disconnect", "$connect")):
+            await user.send(action=route, request_id=f"g{number}")
+            reply = await user.reply(f"g{number}")
+            assert reply["error"] == "unknownAction" and route in reply["message"], reply
+        await user.send(action="channelMessage", channel="General", message="still here?", request_id="r6")
+        assert (await user.reply("r6"))["delivered"] == 1
+        await user.notice("channelMessage", message="still here?", connectionId=user.id)
+
         # After all that, the connection still works.
         assert await user.who_am_i() == user.id
         user.assert_nothing_unread()

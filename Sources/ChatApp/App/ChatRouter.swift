@@ -26,7 +26,15 @@ public enum ChatRouter {
             ChatService.Call(connectionID: request.connectionID, messenger: messenger(request), logger: request.logger)
         }
 
+        let unknownAction = answering { request in
+            let body = try? request.event.decodedBody()
+            return service.unknownAction(body: body, isBinary: request.event.isBase64Encoded == true).reply
+        }
+
+        // A message whose `action` is "$connect" or "$disconnect" may arrive with that route key; it is a
+        // message, not the connection's opening or end, and must not add or remove the connection.
         router.on(.connect) { request in
+            if request.event.requestContext.eventType == .message { return try await unknownAction(request) }
             let context = request.event.requestContext
             do {
                 let outcome = try await service.connect(
@@ -41,6 +49,7 @@ public enum ChatRouter {
         }
 
         router.on(.disconnect) { request in
+            if request.event.requestContext.eventType == .message { return try await unknownAction(request) }
             do {
                 try await service.disconnect(call(request))
                 return .ok
@@ -64,11 +73,7 @@ public enum ChatRouter {
             try await service.channelMessage(body, call(request))
         }
 
-        router.onDefault(
-            answering { request in
-                let body = try? request.event.decodedBody()
-                return service.unknownAction(body: body, isBinary: request.event.isBase64Encoded == true).reply
-            })
+        router.onDefault(unknownAction)
         return router
     }
 
