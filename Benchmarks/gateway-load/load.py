@@ -182,6 +182,7 @@ def main() -> int:
                         "GatewayTestFunction for echo)")
     parser.add_argument("--configuration", choices=["release", "debug"], default="release")
     parser.add_argument("--answer-timeout", type=float, default=10, help="seconds before an answer counts as lost")
+    parser.add_argument("--json", help="also write the result to this file")
     parser.add_argument("--url", help="an already running gateway (skips building and starting one)")
     args = parser.parse_args()
 
@@ -212,6 +213,8 @@ def main() -> int:
     result.update({"mode": args.mode, "instances": args.instances, "configuration": args.configuration,
                    "cpus": os.cpu_count()})
     print(json.dumps(result, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
     return 0
 
 
