@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -103,7 +104,37 @@ async def client(url: str, mode: str, opened: list[int], start: asyncio.Event, s
             stats.received += 1
 
 
-async def run_load(url: str, clients: int, duration: float, mode: str, answer_timeout: float) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """Live child processes of `pid` (the gateway's function processes)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, ValueError):
+                pass
+    return found
+
+
+def cpu_snapshot(gateway_pid: int | None) -> dict[str, float]:
+    """CPU seconds so far of this client, the gateway, and its function processes together."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    snapshot = {"client": usage.ru_utime + usage.ru_stime}
+    if gateway_pid is not None:
+        snapshot["gateway"] = cpu_seconds(gateway_pid)
+        snapshot["functions"] = sum(cpu_seconds(child) for child in children(gateway_pid))
+    return snapshot
+
+
+async def run_load(url: str, clients: int, duration: float, mode: str, answer_timeout: float,
+                   gateway_pid: int | None) -> dict:
     start = asyncio.Event()
     stop_at = [0.0]
     all_stats = [ClientStats() for _ in range(clients)]
@@ -113,10 +144,12 @@ async def run_load(url: str, clients: int, duration: float, mode: str, answer_ti
     while opened[0] + sum(1 for t in tasks if t.done()) < clients:
         await asyncio.sleep(0.05)
     began = time.monotonic()
+    cpu_before = cpu_snapshot(gateway_pid)
     stop_at[0] = began + duration
     start.set()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     elapsed = time.monotonic() - began
+    cpu_after = cpu_snapshot(gateway_pid)
     errors = [r for r in results if isinstance(r, BaseException)]
     sent = sum(s.sent for s in all_stats)
     received = sum(s.received for s in all_stats)
@@ -133,6 +166,9 @@ async def run_load(url: str, clients: int, duration: float, mode: str, answer_ti
         "lost": sent - received,
         "other_frames": sum(s.skipped for s in all_stats),
         "client_errors": [repr(e) for e in errors[:5]],
+        # CPU time per delivered message, by process: where the machine's cores went.
+        "cpu_us_per_message": {name: round(1e6 * (cpu_after[name] - cpu_before[name]) / max(received, 1), 1)
+                               for name in cpu_after},
     }
 
 
@@ -146,6 +182,7 @@ def main() -> int:
                         "GatewayTestFunction for echo)")
     parser.add_argument("--configuration", choices=["release", "debug"], default="release")
     parser.add_argument("--answer-timeout", type=float, default=10, help="seconds before an answer counts as lost")
+    parser.add_argument("--json", help="also write the result to this file")
     parser.add_argument("--url", help="an already running gateway (skips building and starting one)")
     args = parser.parse_args()
 
@@ -167,7 +204,8 @@ def main() -> int:
             return 1
         url = match.group(0)
     try:
-        result = asyncio.run(run_load(url, args.clients, args.duration, args.mode, args.answer_timeout))
+        result = asyncio.run(run_load(url, args.clients, args.duration, args.mode, args.answer_timeout,
+                                      gateway.pid if gateway is not None else None))
     finally:
         if gateway is not None:
             gateway.send_signal(signal.SIGINT)
@@ -175,6 +213,8 @@ def main() -> int:
     result.update({"mode": args.mode, "instances": args.instances, "configuration": args.configuration,
                    "cpus": os.cpu_count()})
     print(json.dumps(result, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
     return 0
 
 

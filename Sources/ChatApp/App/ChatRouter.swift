@@ -6,6 +6,7 @@ import Foundation
 public import HandlerKit
 import Logging
 import Runtime
+import Synchronization
 
 /// The chat's routes on a HandlerKit ``WebSocketRouter``.
 ///
@@ -136,12 +137,19 @@ public enum ChatRouter {
         transport: any HTTPTransport = CurlHTTPTransport.shared
     ) -> @Sendable (WebSocketRequest) -> any ChatMessenger {
         let environment = environment ?? LambdaEnvironment.processVariables()
+        // One client per API and stage for the life of the process: its signing key and connections are
+        // reused by every invocation.
+        let clients = Mutex<[String: ManagementClient]>([:])
         return { request in
             let context = request.event.requestContext
+            let key = (context.domainName ?? "") + "/" + (context.stage ?? "")
+            if let client = clients.withLock({ $0[key] }) { return client }
             do throws(AWSConfigurationError) {
-                return try ManagementClient(
+                let client = try ManagementClient(
                     domainName: context.domainName ?? "", stage: context.stage ?? "", environment: environment,
                     transport: transport)
+                clients.withLock { $0[key] = client }
+                return client
             } catch {
                 return UnavailableMessenger(reason: "the management API cannot be called: \(error)")
             }

@@ -27,14 +27,14 @@ public struct SigV4Verifier: Sendable {
         guard let authorization = header("authorization", in: request) else {
             return .denied("Missing Authentication Token")
         }
-        guard authorization.hasPrefix("AWS4-HMAC-SHA256 "),
-            let credential = Self.field("Credential", in: authorization),
-            let signedHeaders = Self.field("SignedHeaders", in: authorization),
-            let signature = Self.field("Signature", in: authorization)
+        guard let parameters = AuthorizationParameters(authorization),
+            let credential = parameters.credential,
+            let signedHeaders = parameters.signedHeaders,
+            let signature = parameters.signature
         else {
             return .denied("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.")
         }
-        guard credential.split(separator: "/").first.map(String.init) == signer.credentials.accessKeyID else {
+        guard credential.prefix(while: { $0 != "/" }) == signer.credentials.accessKeyID else {
             return .denied("The security token included in the request is invalid.")
         }
         guard let amzDate = header("x-amz-date", in: request), let date = Self.date(fromAmzDate: amzDate) else {
@@ -58,9 +58,9 @@ public struct SigV4Verifier: Sendable {
         } catch {
             return .denied(Self.mismatch)
         }
-        guard let expected = copy.header("authorization"),
-            Self.field("SignedHeaders", in: expected) == signedHeaders,
-            Self.field("Signature", in: expected) == signature
+        guard let expected = copy.header("authorization").flatMap(AuthorizationParameters.init),
+            expected.signedHeaders == signedHeaders,
+            expected.signature == signature
         else { return .denied(Self.mismatch) }
         return .allowed
     }
@@ -87,19 +87,56 @@ public struct SigV4Verifier: Sendable {
             let hour = number(9..<11), let minute = number(11..<13), let second = number(13..<15),
             (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
-        var components = DateComponents()
-        (components.year, components.month, components.day) = (year, month, day)
-        (components.hour, components.minute, components.second) = (hour, minute, second)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(from: components)
+        let seconds = Self.daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+        return Date(timeIntervalSince1970: Double(seconds))
+    }
+
+    /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard Hinnant's `days_from_civil`).
+    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// The value of `name=` in an `Authorization` header.
     static func field(_ name: String, in authorization: String) -> String? {
-        for part in authorization.split(whereSeparator: { $0 == "," || $0 == " " }) where part.hasPrefix(name + "=") {
-            return String(part.dropFirst(name.count + 1))
+        guard let parameters = AuthorizationParameters(authorization) else { return nil }
+        switch name {
+        case "Credential": return parameters.credential.map(String.init)
+        case "SignedHeaders": return parameters.signedHeaders.map(String.init)
+        case "Signature": return parameters.signature.map(String.init)
+        default: return nil
         }
-        return nil
+    }
+}
+
+/// The parameters of an `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` header, found in one
+/// pass over its bytes (every `@connections` request is checked, so this stays cheap).
+struct AuthorizationParameters {
+    var credential: Substring?
+    var signedHeaders: Substring?
+    var signature: Substring?
+
+    /// `nil` unless the header names the `AWS4-HMAC-SHA256` algorithm.
+    init?(_ header: String) {
+        let algorithm = "AWS4-HMAC-SHA256"
+        guard header.utf8.starts(with: algorithm.utf8) else { return nil }
+        let rest = header.utf8.dropFirst(algorithm.utf8.count)
+        guard rest.first == UInt8(ascii: " ") else { return nil }
+        for part in rest.split(whereSeparator: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: " ") }) {
+            guard let equals = part.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let key = part[..<equals]
+            let value = Substring(part[part.index(after: equals)...])
+            if key.elementsEqual("Credential".utf8) {
+                credential = value
+            } else if key.elementsEqual("SignedHeaders".utf8) {
+                signedHeaders = value
+            } else if key.elementsEqual("Signature".utf8) {
+                signature = value
+            }
+        }
     }
 }

@@ -15,8 +15,6 @@ struct RuntimeAPIMockState {
         var continuation: Continuation
         /// The poller connection the event went to, once served.
         var servedTo: ObjectIdentifier?
-        /// The deadline timer, cancelled when the invocation is answered first.
-        var timer: Scheduled<Void>?
         /// The function's end of the connection it was served on.
         var servedToAddress: SocketAddress?
     }
@@ -62,6 +60,9 @@ struct RuntimeAPIMockState {
     private(set) var pollers: [Poller] = []
     private(set) var inFlight: [String: Pending] = [:]
     private var answered: Set<String> = []
+    /// Deadline timers of unresolved invocations, by request id (kept apart from ``Pending`` so that
+    /// attaching one does not search the queue).
+    private var timers: [String: Scheduled<Void>] = [:]
     private var answeredOrder = CircularBuffer<String>()
     private(set) var initErrors: [(type: String, body: Data)] = []
     /// Connections that have polled `/next` and are still open: function processes that finished
@@ -102,15 +103,9 @@ struct RuntimeAPIMockState {
 
     /// Attaches the deadline timer to an invocation still waiting; `false` when it was already resolved.
     mutating func attach(timer: Scheduled<Void>, to requestID: String) -> Bool {
-        if inFlight[requestID] != nil {
-            inFlight[requestID]!.timer = timer
-            return true
-        }
-        if let index = queued.firstIndex(where: { $0.requestID == requestID }) {
-            queued[index].timer = timer
-            return true
-        }
-        return false
+        guard !answered.contains(requestID) else { return false }
+        timers[requestID] = timer
+        return true
     }
 
     /// A poll: an injected failure, an event if one is queued, else the poller waits.
@@ -164,8 +159,7 @@ struct RuntimeAPIMockState {
         if let resolution = resolve(requestID, with: .timedOut) { return resolution }
         guard let index = queued.firstIndex(where: { $0.requestID == requestID }) else { return nil }
         let pending = queued.remove(at: index)
-        remember(requestID)
-        return Resolution(continuation: pending.continuation, timer: nil, result: .timedOut)
+        return Resolution(continuation: pending.continuation, timer: finish(requestID), result: .timedOut)
     }
 
     /// `/init/error`: every waiting invocation fails with it rather than timing out, as Lambda fails the
@@ -208,8 +202,8 @@ struct RuntimeAPIMockState {
             resolutions.append(resolve(requestID, with: result(requestID))!)
         }
         while let pending = queued.popFirst() {
-            remember(pending.requestID)
-            resolutions.append(Resolution(continuation: pending.continuation, timer: pending.timer, result: result(pending.requestID)))
+            resolutions.append(Resolution(
+                continuation: pending.continuation, timer: finish(pending.requestID), result: result(pending.requestID)))
         }
         return resolutions
     }
@@ -217,12 +211,18 @@ struct RuntimeAPIMockState {
     /// Takes `requestID` out of flight, if it is there.
     private mutating func resolve(_ requestID: String, with result: InvocationResult) -> Resolution? {
         guard let pending = inFlight.removeValue(forKey: requestID) else { return nil }
-        remember(requestID)
         return Resolution(
-            continuation: pending.continuation, timer: pending.timer, result: result, functionAddress: pending.servedToAddress)
+            continuation: pending.continuation, timer: finish(requestID), result: result,
+            functionAddress: pending.servedToAddress)
     }
 
     /// Remembers that `requestID` is finished, forgetting the oldest beyond ``answeredMemory``.
+    /// Marks `requestID` resolved; returns its deadline timer, for cancelling.
+    private mutating func finish(_ requestID: String) -> Scheduled<Void>? {
+        remember(requestID)
+        return timers.removeValue(forKey: requestID)
+    }
+
     private mutating func remember(_ requestID: String) {
         guard answered.insert(requestID).inserted else { return }
         answeredOrder.append(requestID)
