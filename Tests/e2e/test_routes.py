@@ -93,3 +93,18 @@ def test_a_route_without_a_response_body_sends_nothing_back(gateway):
             return await receive(ws)
 
     assert run(scenario()) == "second"
+
+
+def test_a_body_naming_a_connection_route_reaches_default(gateway):
+    """`$connect` and `$disconnect` are the connection's routes: a message selecting one goes to `$default`."""
+    async def scenario():
+        async with websockets.connect(gateway.url) as ws:
+            answers = []
+            for action in ["$connect", "$disconnect"]:
+                await ws.send(json.dumps({"action": action}))
+                answers.append(await receive(ws))
+            return answers
+
+    assert run(scenario()) == ['default:{"action": "$connect"}', 'default:{"action": "$disconnect"}']
+    messages = [e for e in gateway.events() if e["requestContext"]["eventType"] == "MESSAGE"]
+    assert [e["requestContext"]["routeKey"] for e in messages] == ["$default", "$default"]

@@ -39,8 +39,12 @@ extension WebSocketGateway {
 
     /// The route of a message: the route selection expression's value when it names a route, else `$default`
     /// (binary messages, bodies that are not JSON, no value, or a value that is not one of the API's routes).
+    /// Keys starting with `$` are API Gateway's own: `$connect` and `$disconnect` belong to the connection's
+    /// life, never to a message, so a body naming one goes to `$default` too.
     func route(for body: Data, isBinary: Bool) -> String {
-        guard !isBinary, let selected = routeSelection.selectedValue(inBody: String(decoding: body, as: UTF8.self)) else {
+        guard !isBinary, let selected = routeSelection.selectedValue(inBody: String(decoding: body, as: UTF8.self)),
+            !selected.hasPrefix("$")
+        else {
             return WebSocketRouteKey.default.rawValue
         }
         guard let routes = configuration.routeKeys else { return selected }
