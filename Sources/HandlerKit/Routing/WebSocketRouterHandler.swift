@@ -14,12 +14,6 @@ public struct WebSocketRouterHandler: RawLambdaHandler {
     private let routes: [String: WebSocketRouter.Handler]
     /// How messages are routed by their body.
     public let routeSelectionExpression: RouteSelectionExpression
-    private let decoder = JSONDecoder()
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        return encoder
-    }()
 
     init(routes: [String: WebSocketRouter.Handler], routeSelectionExpression: RouteSelectionExpression) {
         self.routes = routes
@@ -27,9 +21,9 @@ public struct WebSocketRouterHandler: RawLambdaHandler {
     }
 
     public func handle(_ event: Data, context: LambdaContext) async throws -> Data {
-        let decoded = try WebSocketEvent.decode(from: event, decoder: decoder)
+        let decoded = try WebSocketEvent.decode(from: event)
         let response = try await handle(decoded, context: context)
-        return try encoder.encode(response)
+        return response.encodedJSON()
     }
 
     /// Dispatches a decoded event.
