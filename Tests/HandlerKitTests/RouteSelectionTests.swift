@@ -78,4 +78,17 @@ import Testing
         let deepObject = String(repeating: #"{"a":"#, count: 10_000) + "1" + String(repeating: "}", count: 10_000)
         #expect(RouteSelectionExpression.default.selectedValue(inBody: deepObject) == nil)
     }
+
+    @Test func bodiesNestedUpTo512LevelsStillRoute() {
+        func body(depth: Int) -> String {
+            #"{"action": "join", "x": "# + String(repeating: "[", count: depth - 1) + String(repeating: "]", count: depth - 1) + "}"
+        }
+        #expect(RouteSelectionExpression.default.selectedValue(inBody: body(depth: 512)) == "join")
+        #expect(RouteSelectionExpression.default.selectedValue(inBody: body(depth: 513)) == nil)
+    }
+
+    @Test(arguments: [#"{"action": "a\ud800"}"#, #"{"action": "join", "x": "\udc00"}"#])
+    func unpairedSurrogateEscapesAreNotJSON(_ body: String) {
+        #expect(RouteSelectionExpression.default.selectedValue(inBody: body) == nil)
+    }
 }

@@ -50,6 +50,11 @@ struct JSONByteReader {
         self.bytes = bytes
     }
 
+    /// Skips a UTF-8 byte order mark at the start, as `JSONDecoder` does.
+    mutating func skipByteOrderMark() {
+        if index == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
+    }
+
     /// Whether only whitespace is left.
     mutating func isAtEnd() -> Bool {
         skipWhitespace()

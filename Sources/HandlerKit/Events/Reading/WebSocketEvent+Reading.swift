@@ -20,6 +20,7 @@ extension WebSocketEvent {
     ///   one valid JSON document.
     static func read(_ bytes: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) -> WebSocketEvent {
         var reader = JSONByteReader(bytes)
+        reader.skipByteOrderMark()
         let result: Decoded<WebSocketEvent>
         do throws(JSONSyntaxError) {
             result = try read(from: &reader)
