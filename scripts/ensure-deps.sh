@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing LambdaSockets needs, when it is missing:
 # libcurl's headers (the runtime's HTTP client), zip/unzip and a static busybox (packaging and its
-# empty-root test), and the Python packages the tests use as independent peers.
+# empty-root test), valgrind (the performance gate counts instructions with it), and the Python packages the
+# tests use as independent peers.
 set -euo pipefail
 
 as_root() {
@@ -16,6 +17,7 @@ pkg-config --exists libcurl 2>/dev/null || missing_debs+=(libcurl4-openssl-dev p
 command -v zip >/dev/null || missing_debs+=(zip)
 command -v unzip >/dev/null || missing_debs+=(unzip)
 [ -x /bin/busybox ] || missing_debs+=(busybox-static)
+command -v valgrind >/dev/null || missing_debs+=(valgrind)
 if [ ${#missing_debs[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null; then
         echo "installing ${missing_debs[*]}" >&2

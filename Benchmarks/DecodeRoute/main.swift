@@ -6,7 +6,7 @@
 //       prints CPU and wall-clock µs per operation for the whole path and each phase, and allocations per
 //       operation when Benchmarks/alloc-counter is preloaded (LD_PRELOAD); --json prints one JSON line instead.
 //   .build/release/bench-decode-route [--event FILE] --run N [--body-routed]
-//       runs the whole path N times after a fixed warm-up and prints nothing: for instruction counts under
+//       runs the whole path N times after a fixed warm-up (200 runs) and prints nothing: for instruction counts under
 //       callgrind (the difference of two runs cancels start-up). --body-routed sends the event as routed to
 //       `$default`, so the router selects the route from the body itself.
 #if canImport(FoundationEssentials)
@@ -51,7 +51,8 @@ struct Options {
 
 /// The allocation counter of Benchmarks/alloc-counter, when it is preloaded.
 let allocationCount: (@convention(c) () -> UInt64)? = {
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "lambdasockets_allocation_count") else { return nil }
+    let defaultScope = UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
+    guard let symbol = dlsym(defaultScope, "lambdasockets_allocation_count") else { return nil }
     return unsafeBitCast(symbol, to: (@convention(c) () -> UInt64).self)
 }()
 
@@ -116,7 +117,7 @@ func run(_ options: Options) async throws {
     var sink = 0
     if let count = options.runOnly {
         let runInput = options.bodyRouted ? defaultInput : input
-        for _ in 0..<1_000 { sink &+= try await handler.handle(runInput, context: context).count }
+        for _ in 0..<200 { sink &+= try await handler.handle(runInput, context: context).count }
         for _ in 0..<count { sink &+= try await handler.handle(runInput, context: context).count }
         if sink == 42 { print("") }
         return
@@ -126,9 +127,12 @@ func run(_ options: Options) async throws {
         ("decode + route + encode (RawLambdaHandler.handle)", "full", try await measure(iterations: iterations) {
             sink &+= try await handler.handle(input, context: context).count
         }),
-        ("decode + route by body + encode ($default event)", "full_body_routed", try await measure(iterations: iterations) {
-            sink &+= try await handler.handle(defaultInput, context: context).count
-        }),
+        (
+            "decode + route by body + encode ($default event)", "full_body_routed",
+            try await measure(iterations: iterations) {
+                sink &+= try await handler.handle(defaultInput, context: context).count
+            }
+        ),
         ("  decode WebSocketEvent", "decode", try await measure(iterations: iterations) {
             sink &+= try WebSocketEvent.decode(from: input).body?.utf8.count ?? 0
         }),
@@ -147,11 +151,14 @@ func run(_ options: Options) async throws {
     }
     print("event: \(options.eventPath) (\(input.count) bytes), \(iterations) iterations")
     for (name, _, measurement) in phases {
-        var line = "\(name): \(rounded(measurement.cpuMicroseconds)) µs/op CPU, \(rounded(measurement.wallMicroseconds)) µs/op wall"
+        let cpu = rounded(measurement.cpuMicroseconds)
+        var line = "\(name): \(cpu) µs/op CPU, \(rounded(measurement.wallMicroseconds)) µs/op wall"
         if let allocations = measurement.allocations { line += ", \(rounded(allocations)) allocations/op" }
         print(line)
     }
-    if allocationCount == nil { print("(allocations: run with LD_PRELOAD=<alloc-counter.so>, see Benchmarks/alloc-counter)") }
+    if allocationCount == nil {
+        print("(allocations: run with LD_PRELOAD=<alloc-counter.so>, see Benchmarks/alloc-counter)")
+    }
 }
 
 func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }

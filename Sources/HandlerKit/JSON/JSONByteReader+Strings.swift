@@ -167,7 +167,9 @@ extension JSONByteReader {
 
     /// Writes the UTF-8 of validated string content with escapes into `buffer` (at least `raw.count` long:
     /// no escape is shorter than what it stands for); returns the length.
-    private static func unescape(_ raw: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    private static func unescape(
+        _ raw: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<UInt8>
+    ) -> Int {
         var read = 0
         var written = 0
         while read < raw.count {
@@ -221,7 +223,9 @@ extension JSONByteReader {
         return value
     }
 
-    private static func encodeUTF8(_ scalar: UInt32, into buffer: UnsafeMutableBufferPointer<UInt8>, at position: Int) -> Int {
+    private static func encodeUTF8(
+        _ scalar: UInt32, into buffer: UnsafeMutableBufferPointer<UInt8>, at position: Int
+    ) -> Int {
         switch scalar {
         case 0..<0x80:
             buffer[position] = UInt8(scalar)

@@ -109,7 +109,9 @@ struct JSONByteReader {
         }
         let key = try readStringToken()
         skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw syntaxError("expected ':' after a key") }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+            throw syntaxError("expected ':' after a key")
+        }
         index += 1
         count += 1
         return key
@@ -173,7 +175,9 @@ struct JSONByteReader {
         if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
             isInteger = false
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
             guard skipDigits() > 0 else { throw syntaxError("a number has no digits in its exponent") }
         }
         if index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {

@@ -5,7 +5,7 @@
 /// ```swift
 /// enum Field: String, CaseIterable { case routeKey, connectionID = "connectionId" }
 /// static let fields = JSONKeyTable<Field>()
-/// switch Self.fields.key(for: token, in: reader) { case .routeKey: … case nil: try reader.skipValue() }
+/// switch Self.fields.match(token, in: reader)?.key { case .routeKey: … case nil: try reader.skipValue() }
 /// ```
 struct JSONKeyTable<Key: RawRepresentable & CaseIterable & Sendable>: Sendable where Key.RawValue == String {
     private let keys: [Key]
@@ -29,20 +29,33 @@ struct JSONKeyTable<Key: RawRepresentable & CaseIterable & Sendable>: Sendable w
         self.slots = slots
     }
 
-    /// The key that `token` spells, or nil for a name this shape does not have.
-    func key(for token: JSONByteReader.StringToken, in reader: JSONByteReader) -> Key? {
-        if token.hasEscapes {
-            return reader.unescapedBytes(token).withUnsafeBufferPointer { key(for: $0) }
-        }
-        return key(for: reader.raw(token))
+    /// A recognised key and its position among `Key.allCases`.
+    struct Match {
+        let key: Key
+        let ordinal: Int
     }
 
-    private func key(for name: UnsafeBufferPointer<UInt8>) -> Key? {
+    /// The key that `token` spells, or nil for a name this shape does not have.
+    func match(_ token: JSONByteReader.StringToken, in reader: JSONByteReader) -> Match? {
+        if token.hasEscapes {
+            return reader.unescapedBytes(token).withUnsafeBufferPointer { match($0) }
+        }
+        return match(reader.raw(token))
+    }
+
+    /// The match for `key` itself.
+    func match(_ key: Key) -> Match where Key: Equatable {
+        Match(key: key, ordinal: keys.firstIndex(of: key)!)
+    }
+
+    private func match(_ name: UnsafeBufferPointer<UInt8>) -> Match? {
         var slot = Self.hash(name) & mask
         while true {
             let index = slots[slot]
             if index < 0 { return nil }
-            if names[index].withUnsafeBufferPointer({ Self.equal($0, name) }) { return keys[index] }
+            if names[index].withUnsafeBufferPointer({ Self.equal($0, name) }) {
+                return Match(key: keys[index], ordinal: index)
+            }
             slot = (slot + 1) & mask
         }
     }
@@ -52,8 +65,9 @@ struct JSONKeyTable<Key: RawRepresentable & CaseIterable & Sendable>: Sendable w
     private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         guard let first = bytes.first, let last = bytes.last else { return 0 }
         let middle = bytes[bytes.count / 2]
-        let mixed = (UInt32(bytes.count) | UInt32(first) << 8 | UInt32(middle) << 16 | UInt32(last) << 24) &* 0x9E37_79B1
-        return Int(mixed >> 16)
+        let packed = UInt32(truncatingIfNeeded: bytes.count) | UInt32(first) << 8 | UInt32(middle) << 16
+            | UInt32(last) << 24
+        return Int((packed &* 0x9E37_79B1) >> 16)
     }
 
     /// Byte equality, eight bytes at a time (the last word may overlap the one before).

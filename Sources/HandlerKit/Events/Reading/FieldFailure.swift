@@ -22,11 +22,6 @@ struct FieldFailure: Error {
         self.reason = reason
     }
 
-    /// A required field that is absent.
-    static func missing(_ key: String) -> FieldFailure {
-        FieldFailure(reason: "required field is missing").inside(.key(key))
-    }
-
     /// The same failure, seen from the object or array that contains the failing value.
     func inside(_ component: PathComponent) -> FieldFailure {
         var failure = self
@@ -52,25 +47,3 @@ struct FieldFailure: Error {
 
 /// A value read from the event, or why it could not be.
 typealias Decoded<Value> = Result<Value, FieldFailure>
-
-extension Optional {
-    /// The decoded value of a required field, which is in this slot when the object had the key.
-    /// - Throws: the field's failure, with `key` added to its path; or ``FieldFailure/missing(_:)``.
-    consuming func required<Value>(_ key: String) throws(FieldFailure) -> Value where Wrapped == Decoded<Value> {
-        switch self {
-        case .none: throw FieldFailure.missing(key)
-        case .success(let value): return value
-        case .failure(let failure): throw failure.inside(.key(key))
-        }
-    }
-
-    /// The decoded value of an optional field (nil when the key is absent or its value is `null`).
-    /// - Throws: the field's failure, with `key` added to its path.
-    consuming func optional<Value>(_ key: String) throws(FieldFailure) -> Value? where Wrapped == Decoded<Value?> {
-        switch self {
-        case .none: return nil
-        case .success(let value): return value
-        case .failure(let failure): throw failure.inside(.key(key))
-        }
-    }
-}

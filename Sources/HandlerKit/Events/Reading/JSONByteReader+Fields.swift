@@ -35,7 +35,9 @@ extension JSONByteReader {
     mutating func decodeOptionalInt() throws(JSONSyntaxError) -> Decoded<Int?> {
         try decodeNullable { reader throws(JSONSyntaxError) in
             try reader.decodeInt64(typeName: "Int").flatMap { value in
-                guard let int = Int(exactly: value) else { return .failure(FieldFailure(reason: "expected Int, found \(value)")) }
+                guard let int = Int(exactly: value) else {
+                    return .failure(FieldFailure(reason: "expected Int, found \(value)"))
+                }
                 return .success(int)
             }
         }
@@ -50,6 +52,21 @@ extension JSONByteReader {
             return .success(nil)
         }
         return try read(&self).map { $0 }
+    }
+
+    /// Reads an object's members into `value` with `readMembers`, which returns the failure of its first
+    /// failing field; a value of another kind is skipped and is the failure.
+    mutating func decodeObject<Value>(
+        into value: inout Value,
+        _ readMembers: (inout Value, inout JSONByteReader) throws(JSONSyntaxError) -> FieldFailure?
+    ) throws(JSONSyntaxError) -> FieldFailure? {
+        let kind = try peekKind()
+        guard kind == .object else {
+            try skipValue()
+            return FieldFailure(reason: "expected an object, found \(kind.name)")
+        }
+        try enterObject()
+        return try readMembers(&value, &self)
     }
 
     /// Skips a value of the wrong kind and says what was expected instead.

@@ -4,13 +4,13 @@ import Runtime
 /// conformance under `JSONDecoder` (same fields, same field paths in errors) at a fraction of the cost: no
 /// intermediate tree, no key strings, one allocation per string longer than 15 bytes.
 ///
-/// Each object is read member by member; known keys fill slots (the first occurrence wins, as with
-/// `JSONDecoder`), unknown ones are skipped but validated. The value is then assembled in declaration order,
-/// so the first field that failed, in that order, is the one reported.
+/// Each object is read member by member into the value under construction; unknown keys are skipped but
+/// validated. ``MemberReadState`` keeps the first occurrence of a key and reports the first failing field in
+/// declaration order, so the `Field` enums below list the members in the order the types declare them.
 extension WebSocketEvent {
     fileprivate enum Field: String, CaseIterable, Sendable {
-        case requestContext, body, isBase64Encoded, headers, multiValueHeaders, queryStringParameters
-        case multiValueQueryStringParameters
+        case requestContext, headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters
+        case body, isBase64Encoded
     }
 
     fileprivate static let fields = JSONKeyTable<Field>()
@@ -35,148 +35,119 @@ extension WebSocketEvent {
     }
 
     private static func read(from reader: inout JSONByteReader) throws(JSONSyntaxError) -> Decoded<WebSocketEvent> {
-        let kind = try reader.peekKind()
-        guard kind == .object else { return try reader.mismatch(expected: "an object", found: kind) }
-        var requestContext: Decoded<WebSocketRequestContext>?
-        var headers: Decoded<[String: String]?>?
-        var multiValueHeaders: Decoded<[String: [String]]?>?
-        var queryStringParameters: Decoded<[String: String]?>?
-        var multiValueQueryStringParameters: Decoded<[String: [String]]?>?
-        var body: Decoded<String?>?
-        var isBase64Encoded: Decoded<Bool?>?
+        let placeholder = WebSocketRequestContext(routeKey: "", eventType: .message, connectionID: "")
+        var event = WebSocketEvent(requestContext: placeholder)
+        let failure = try reader.decodeObject(into: &event) { event, reader throws(JSONSyntaxError) in
+            try event.readMembers(from: &reader)
+        }
+        if let failure { return .failure(failure) }
+        return .success(event)
+    }
 
-        try reader.enterObject()
+    private mutating func readMembers(
+        from reader: inout JSONByteReader
+    ) throws(JSONSyntaxError) -> FieldFailure? {
+        var state = MemberReadState<Field>()
         var count = 0
         while let key = try reader.nextKey(&count) {
-            switch Self.fields.key(for: key, in: reader) {
-            case .requestContext where requestContext == nil:
-                requestContext = try WebSocketRequestContext.read(from: &reader)
-            case .body where body == nil:
-                body = try reader.decodeOptionalString()
-            case .isBase64Encoded where isBase64Encoded == nil:
-                isBase64Encoded = try reader.decodeOptionalBool()
-            case .headers where headers == nil:
-                headers = try reader.decodeOptionalStringMap()
-            case .multiValueHeaders where multiValueHeaders == nil:
-                multiValueHeaders = try reader.decodeOptionalStringListMap()
-            case .queryStringParameters where queryStringParameters == nil:
-                queryStringParameters = try reader.decodeOptionalStringMap()
-            case .multiValueQueryStringParameters where multiValueQueryStringParameters == nil:
-                multiValueQueryStringParameters = try reader.decodeOptionalStringListMap()
-            default:
+            guard let match = Self.fields.match(key, in: reader), state.isFirstOccurrence(match) else {
                 try reader.skipValue()
+                continue
+            }
+            switch match.key {
+            case .requestContext:
+                let failure = try reader.decodeObject(into: &requestContext) {
+                    context, reader throws(JSONSyntaxError) in try context.readMembers(from: &reader)
+                }
+                state.check(failure, for: match)
+            case .headers: headers = state.value(try reader.decodeOptionalStringMap(), for: match) ?? nil
+            case .multiValueHeaders:
+                multiValueHeaders = state.value(try reader.decodeOptionalStringListMap(), for: match) ?? nil
+            case .queryStringParameters:
+                queryStringParameters = state.value(try reader.decodeOptionalStringMap(), for: match) ?? nil
+            case .multiValueQueryStringParameters:
+                multiValueQueryStringParameters =
+                    state.value(try reader.decodeOptionalStringListMap(), for: match) ?? nil
+            case .body: body = state.value(try reader.decodeOptionalString(), for: match) ?? nil
+            case .isBase64Encoded:
+                isBase64Encoded = state.value(try reader.decodeOptionalBool(), for: match) ?? nil
             }
         }
-        do throws(FieldFailure) {
-            return .success(
-                WebSocketEvent(
-                    requestContext: try requestContext.required("requestContext"),
-                    headers: try headers.optional("headers"),
-                    multiValueHeaders: try multiValueHeaders.optional("multiValueHeaders"),
-                    queryStringParameters: try queryStringParameters.optional("queryStringParameters"),
-                    multiValueQueryStringParameters: try multiValueQueryStringParameters.optional(
-                        "multiValueQueryStringParameters"),
-                    body: try body.optional("body"),
-                    isBase64Encoded: try isBase64Encoded.optional("isBase64Encoded")))
-        } catch {
-            return .failure(error)
-        }
+        state.require(Self.fields.match(.requestContext))
+        return state.firstFailure
     }
 }
 
 extension WebSocketRequestContext {
     fileprivate enum Field: String, CaseIterable, Sendable {
-        case routeKey, eventType, connectionID = "connectionId", domainName, stage, apiID = "apiId"
-        case requestID = "requestId", extendedRequestID = "extendedRequestId", messageID = "messageId"
+        case routeKey, eventType
+        case connectionID = "connectionId"
+        case domainName, stage
+        case apiID = "apiId"
+        case requestID = "requestId"
+        case extendedRequestID = "extendedRequestId"
+        case messageID = "messageId"
         case messageDirection, connectedAt, requestTimeEpoch, requestTime, identity, disconnectStatusCode
         case disconnectReason, authorizer
     }
 
     fileprivate static let fields = JSONKeyTable<Field>()
 
-    fileprivate static func read(from reader: inout JSONByteReader) throws(JSONSyntaxError) -> Decoded<Self> {
-        let kind = try reader.peekKind()
-        guard kind == .object else { return try reader.mismatch(expected: "an object", found: kind) }
-        var routeKey: Decoded<String>?
-        var eventType: Decoded<WebSocketEventType>?
-        var connectionID: Decoded<String>?
-        var domainName, stage, apiID, requestID, extendedRequestID, messageID, messageDirection: Decoded<String?>?
-        var connectedAt, requestTimeEpoch: Decoded<Int64?>?
-        var requestTime, disconnectReason: Decoded<String?>?
-        var identity: Decoded<WebSocketIdentity?>?
-        var disconnectStatusCode: Decoded<Int?>?
-        var authorizer: Decoded<WebSocketAuthorizer?>?
-
-        try reader.enterObject()
+    fileprivate mutating func readMembers(
+        from reader: inout JSONByteReader
+    ) throws(JSONSyntaxError) -> FieldFailure? {
+        var state = MemberReadState<Field>()
         var count = 0
         while let key = try reader.nextKey(&count) {
-            switch Self.fields.key(for: key, in: reader) {
-            case .routeKey where routeKey == nil:
-                routeKey = try reader.decodeString()
-            case .eventType where eventType == nil:
-                eventType = try WebSocketEventType.read(from: &reader)
-            case .connectionID where connectionID == nil:
-                connectionID = try reader.decodeString()
-            case .domainName where domainName == nil:
-                domainName = try reader.decodeOptionalString()
-            case .stage where stage == nil:
-                stage = try reader.decodeOptionalString()
-            case .apiID where apiID == nil:
-                apiID = try reader.decodeOptionalString()
-            case .requestID where requestID == nil:
-                requestID = try reader.decodeOptionalString()
-            case .extendedRequestID where extendedRequestID == nil:
-                extendedRequestID = try reader.decodeOptionalString()
-            case .messageID where messageID == nil:
-                messageID = try reader.decodeOptionalString()
-            case .messageDirection where messageDirection == nil:
-                messageDirection = try reader.decodeOptionalString()
-            case .connectedAt where connectedAt == nil:
-                connectedAt = try reader.decodeOptionalInt64()
-            case .requestTimeEpoch where requestTimeEpoch == nil:
-                requestTimeEpoch = try reader.decodeOptionalInt64()
-            case .requestTime where requestTime == nil:
-                requestTime = try reader.decodeOptionalString()
-            case .identity where identity == nil:
-                identity = try reader.decodeNullable { reader throws(JSONSyntaxError) in
-                    try WebSocketIdentity.read(from: &reader)
+            guard let match = Self.fields.match(key, in: reader), state.isFirstOccurrence(match) else {
+                try reader.skipValue()
+                continue
+            }
+            switch match.key {
+            case .routeKey: routeKey = state.value(try reader.decodeString(), for: match) ?? ""
+            case .eventType:
+                eventType = state.value(try WebSocketEventType.read(from: &reader), for: match) ?? .message
+            case .connectionID: connectionID = state.value(try reader.decodeString(), for: match) ?? ""
+            case .domainName: domainName = state.value(try reader.decodeOptionalString(), for: match) ?? nil
+            case .stage: stage = state.value(try reader.decodeOptionalString(), for: match) ?? nil
+            case .apiID: apiID = state.value(try reader.decodeOptionalString(), for: match) ?? nil
+            case .requestID: requestID = state.value(try reader.decodeOptionalString(), for: match) ?? nil
+            case .extendedRequestID:
+                extendedRequestID = state.value(try reader.decodeOptionalString(), for: match) ?? nil
+            case .messageID: messageID = state.value(try reader.decodeOptionalString(), for: match) ?? nil
+            case .messageDirection:
+                messageDirection = state.value(try reader.decodeOptionalString(), for: match) ?? nil
+            case .connectedAt: connectedAt = state.value(try reader.decodeOptionalInt64(), for: match) ?? nil
+            case .requestTimeEpoch:
+                requestTimeEpoch = state.value(try reader.decodeOptionalInt64(), for: match) ?? nil
+            case .requestTime: requestTime = state.value(try reader.decodeOptionalString(), for: match) ?? nil
+            case .identity:
+                if try reader.peekKind() == .null {
+                    try reader.readNull()
+                    break
                 }
-            case .disconnectStatusCode where disconnectStatusCode == nil:
-                disconnectStatusCode = try reader.decodeOptionalInt()
-            case .disconnectReason where disconnectReason == nil:
-                disconnectReason = try reader.decodeOptionalString()
-            case .authorizer where authorizer == nil:
-                authorizer = try reader.decodeNullable { reader throws(JSONSyntaxError) in
+                var value = WebSocketIdentity()
+                let failure = try reader.decodeObject(into: &value) {
+                    identity, reader throws(JSONSyntaxError) in try identity.readMembers(from: &reader)
+                }
+                state.check(failure, for: match)
+                identity = value
+            case .disconnectStatusCode:
+                disconnectStatusCode = state.value(try reader.decodeOptionalInt(), for: match) ?? nil
+            case .disconnectReason:
+                disconnectReason = state.value(try reader.decodeOptionalString(), for: match) ?? nil
+            case .authorizer:
+                let values = try reader.decodeNullable { reader throws(JSONSyntaxError) in
                     try reader.decodeMap { reader throws(JSONSyntaxError) in try reader.decodeJSONValue() }
                         .map { WebSocketAuthorizer(values: $0) }
                 }
-            default:
-                try reader.skipValue()
+                authorizer = state.value(values, for: match) ?? nil
             }
         }
-        do throws(FieldFailure) {
-            return .success(
-                WebSocketRequestContext(
-                    routeKey: try routeKey.required("routeKey"),
-                    eventType: try eventType.required("eventType"),
-                    connectionID: try connectionID.required("connectionId"),
-                    domainName: try domainName.optional("domainName"),
-                    stage: try stage.optional("stage"),
-                    apiID: try apiID.optional("apiId"),
-                    requestID: try requestID.optional("requestId"),
-                    extendedRequestID: try extendedRequestID.optional("extendedRequestId"),
-                    messageID: try messageID.optional("messageId"),
-                    messageDirection: try messageDirection.optional("messageDirection"),
-                    connectedAt: try connectedAt.optional("connectedAt"),
-                    requestTimeEpoch: try requestTimeEpoch.optional("requestTimeEpoch"),
-                    requestTime: try requestTime.optional("requestTime"),
-                    identity: try identity.optional("identity"),
-                    disconnectStatusCode: try disconnectStatusCode.optional("disconnectStatusCode"),
-                    disconnectReason: try disconnectReason.optional("disconnectReason"),
-                    authorizer: try authorizer.optional("authorizer")))
-        } catch {
-            return .failure(error)
-        }
+        state.require(Self.fields.match(.routeKey))
+        state.require(Self.fields.match(.eventType))
+        state.require(Self.fields.match(.connectionID))
+        return state.firstFailure
     }
 }
 
@@ -195,71 +166,48 @@ extension WebSocketEventType {
 
 extension WebSocketIdentity {
     fileprivate enum Field: String, CaseIterable, Sendable {
-        case sourceIP = "sourceIp", userAgent, accountID = "accountId", apiKey, apiKeyID = "apiKeyId", caller, user
-        case userARN = "userArn", accessKey, cognitoIdentityID = "cognitoIdentityId"
-        case cognitoIdentityPoolID = "cognitoIdentityPoolId", cognitoAuthenticationType
-        case cognitoAuthenticationProvider
+        case sourceIP = "sourceIp"
+        case userAgent
+        case accountID = "accountId"
+        case apiKey
+        case apiKeyID = "apiKeyId"
+        case caller, user
+        case userARN = "userArn"
+        case accessKey
+        case cognitoIdentityID = "cognitoIdentityId"
+        case cognitoIdentityPoolID = "cognitoIdentityPoolId"
+        case cognitoAuthenticationType, cognitoAuthenticationProvider
     }
 
     fileprivate static let fields = JSONKeyTable<Field>()
 
-    fileprivate static func read(from reader: inout JSONByteReader) throws(JSONSyntaxError) -> Decoded<Self> {
-        let kind = try reader.peekKind()
-        guard kind == .object else { return try reader.mismatch(expected: "an object", found: kind) }
-        var sourceIP, userAgent, accountID, apiKey, apiKeyID, caller, user, userARN, accessKey: Decoded<String?>?
-        var cognitoIdentityID, cognitoIdentityPoolID, cognitoAuthenticationType: Decoded<String?>?
-        var cognitoAuthenticationProvider: Decoded<String?>?
-        try reader.enterObject()
+    fileprivate mutating func readMembers(
+        from reader: inout JSONByteReader
+    ) throws(JSONSyntaxError) -> FieldFailure? {
+        var state = MemberReadState<Field>()
         var count = 0
         while let key = try reader.nextKey(&count) {
-            switch Self.fields.key(for: key, in: reader) {
-            case .sourceIP where sourceIP == nil:
-                sourceIP = try reader.decodeOptionalString()
-            case .userAgent where userAgent == nil:
-                userAgent = try reader.decodeOptionalString()
-            case .accountID where accountID == nil:
-                accountID = try reader.decodeOptionalString()
-            case .apiKey where apiKey == nil:
-                apiKey = try reader.decodeOptionalString()
-            case .apiKeyID where apiKeyID == nil:
-                apiKeyID = try reader.decodeOptionalString()
-            case .caller where caller == nil:
-                caller = try reader.decodeOptionalString()
-            case .user where user == nil:
-                user = try reader.decodeOptionalString()
-            case .userARN where userARN == nil:
-                userARN = try reader.decodeOptionalString()
-            case .accessKey where accessKey == nil:
-                accessKey = try reader.decodeOptionalString()
-            case .cognitoIdentityID where cognitoIdentityID == nil:
-                cognitoIdentityID = try reader.decodeOptionalString()
-            case .cognitoIdentityPoolID where cognitoIdentityPoolID == nil:
-                cognitoIdentityPoolID = try reader.decodeOptionalString()
-            case .cognitoAuthenticationType where cognitoAuthenticationType == nil:
-                cognitoAuthenticationType = try reader.decodeOptionalString()
-            case .cognitoAuthenticationProvider where cognitoAuthenticationProvider == nil:
-                cognitoAuthenticationProvider = try reader.decodeOptionalString()
-            default:
+            guard let match = Self.fields.match(key, in: reader), state.isFirstOccurrence(match) else {
                 try reader.skipValue()
+                continue
+            }
+            let value = state.value(try reader.decodeOptionalString(), for: match) ?? nil
+            switch match.key {
+            case .sourceIP: sourceIP = value
+            case .userAgent: userAgent = value
+            case .accountID: accountID = value
+            case .apiKey: apiKey = value
+            case .apiKeyID: apiKeyID = value
+            case .caller: caller = value
+            case .user: user = value
+            case .userARN: userARN = value
+            case .accessKey: accessKey = value
+            case .cognitoIdentityID: cognitoIdentityID = value
+            case .cognitoIdentityPoolID: cognitoIdentityPoolID = value
+            case .cognitoAuthenticationType: cognitoAuthenticationType = value
+            case .cognitoAuthenticationProvider: cognitoAuthenticationProvider = value
             }
         }
-        do throws(FieldFailure) {
-            var identity = WebSocketIdentity(
-                sourceIP: try sourceIP.optional("sourceIp"), userAgent: try userAgent.optional("userAgent"))
-            identity.accountID = try accountID.optional("accountId")
-            identity.apiKey = try apiKey.optional("apiKey")
-            identity.apiKeyID = try apiKeyID.optional("apiKeyId")
-            identity.caller = try caller.optional("caller")
-            identity.user = try user.optional("user")
-            identity.userARN = try userARN.optional("userArn")
-            identity.accessKey = try accessKey.optional("accessKey")
-            identity.cognitoIdentityID = try cognitoIdentityID.optional("cognitoIdentityId")
-            identity.cognitoIdentityPoolID = try cognitoIdentityPoolID.optional("cognitoIdentityPoolId")
-            identity.cognitoAuthenticationType = try cognitoAuthenticationType.optional("cognitoAuthenticationType")
-            identity.cognitoAuthenticationProvider = try cognitoAuthenticationProvider.optional("cognitoAuthenticationProvider")
-            return .success(identity)
-        } catch {
-            return .failure(error)
-        }
+        return state.firstFailure
     }
 }
