@@ -49,14 +49,18 @@ public struct WebSocketEvent: Codable, Sendable, Hashable {
     /// - Throws: ``EventDecodingError`` naming the field path of a missing or mistyped field; its field path is
     ///   empty when the bytes are not one valid JSON document.
     public static func decode(from data: Data) throws(EventDecodingError) -> WebSocketEvent {
-        let result: Result<WebSocketEvent, EventDecodingError> = data.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress, !raw.isEmpty else {
-                return .failure(EventDecodingError(fieldPath: "", reason: "not valid JSON: the event is empty"))
+        do {
+            return try data.withUnsafeBytes { raw throws(EventDecodingError) in
+                guard let base = raw.baseAddress, !raw.isEmpty else {
+                    throw EventDecodingError(fieldPath: "", reason: "not valid JSON: the event is empty")
+                }
+                return try read(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: raw.count))
             }
-            let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: raw.count)
-            return Result { () throws(EventDecodingError) in try read(bytes) }
+        } catch let error as EventDecodingError {
+            throw error
+        } catch {
+            throw EventDecodingError(fieldPath: "", reason: String(describing: error))  // not thrown by read
         }
-        return try result.get()
     }
 
     /// Decodes an event with `decoder`, through the `Decodable` conformance (``decode(from:)`` is faster).

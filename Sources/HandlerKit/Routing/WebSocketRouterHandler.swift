@@ -21,13 +21,17 @@ public struct WebSocketRouterHandler: RawLambdaHandler {
     }
 
     public func handle(_ event: Data, context: LambdaContext) async throws -> Data {
-        let decoded = try WebSocketEvent.decode(from: event)
-        let response = try await handle(decoded, context: context)
+        let response = try await dispatch(WebSocketEvent.decode(from: event), context: context)
         return response.encodedJSON()
     }
 
     /// Dispatches a decoded event.
     public func handle(_ event: WebSocketEvent, context: LambdaContext) async throws -> WebSocketResponse {
+        try await dispatch(event, context: context)
+    }
+
+    /// Dispatches an event the caller gives up, so the request takes it over without copying its fields.
+    private func dispatch(_ event: consuming WebSocketEvent, context: LambdaContext) async throws -> WebSocketResponse {
         guard let route = route(for: event), let handler = routes[route.rawValue] else {
             switch event.requestContext.routeKey {
             case WebSocketRouteKey.connect.rawValue, WebSocketRouteKey.disconnect.rawValue:
