@@ -171,7 +171,7 @@ import Testing
         let authorizer = try #require(event.requestContext.authorizer)
         #expect(authorizer["i"] == .integer(7))
         #expect(authorizer["f"] == .number(0.5))
-        #expect(authorizer["big"] == .number(12345678901234567890))
+        #expect(authorizer["big"] == .number(1.2345678901234567e19))
         #expect(authorizer["whole"] == .integer(2))
         #expect(authorizer["neg"] == .integer(.min))
         #expect(DecoderComparison.mismatch(Data(json.utf8)) == nil)
