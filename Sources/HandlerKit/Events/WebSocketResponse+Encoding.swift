@@ -14,7 +14,15 @@ extension WebSocketResponse {
         let sortedHeaders = headers.map { $0.sorted { $0.key < $1.key } }
         var writer = JSONTextWriter(measuring: ())
         write(to: &writer, sortedHeaders: sortedHeaders)
-        var data = Data(count: writer.count)
+        let count = writer.count
+        if count <= 512 {  // most responses: write on the stack, then one copy into the Data
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+                var writer = JSONTextWriter(into: buffer)
+                write(to: &writer, sortedHeaders: sortedHeaders)
+                return Data(buffer: UnsafeBufferPointer(buffer))
+            }
+        }
+        var data = Data(count: count)
         data.withUnsafeMutableBytes { raw in
             var writer = JSONTextWriter(into: raw.bindMemory(to: UInt8.self))
             write(to: &writer, sortedHeaders: sortedHeaders)

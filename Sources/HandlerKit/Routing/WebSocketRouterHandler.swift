@@ -11,12 +11,20 @@ public import Runtime
 /// An event that is not a WebSocket event fails the invocation with an ``EventDecodingError`` naming the
 /// field; so does a handler's error (reported as that error).
 public struct WebSocketRouterHandler: RawLambdaHandler {
-    private let routes: [String: WebSocketRouter.Handler]
+    /// A route's key and handler, kept together so that one lookup finds both.
+    private struct Route {
+        let key: WebSocketRouteKey
+        let handler: WebSocketRouter.Handler
+    }
+
+    private let routes: [String: Route]
     /// How messages are routed by their body.
     public let routeSelectionExpression: RouteSelectionExpression
 
     init(routes: [String: WebSocketRouter.Handler], routeSelectionExpression: RouteSelectionExpression) {
-        self.routes = routes
+        self.routes = routes.reduce(into: [:]) { table, route in
+            table[route.key] = Route(key: WebSocketRouteKey(rawValue: route.key), handler: route.value)
+        }
         self.routeSelectionExpression = routeSelectionExpression
     }
 
@@ -32,7 +40,7 @@ public struct WebSocketRouterHandler: RawLambdaHandler {
 
     /// Dispatches an event the caller gives up, so the request takes it over without copying its fields.
     private func dispatch(_ event: consuming WebSocketEvent, context: LambdaContext) async throws -> WebSocketResponse {
-        guard let route = route(for: event), let handler = routes[route.rawValue] else {
+        guard let route = matchingRoute(for: event) else {
             switch event.requestContext.routeKey {
             case WebSocketRouteKey.connect.rawValue, WebSocketRouteKey.disconnect.rawValue:
                 return .ok
@@ -40,22 +48,27 @@ public struct WebSocketRouterHandler: RawLambdaHandler {
                 return RouterReplies.noRoute(for: event, selected: selectedValue(of: event))
             }
         }
-        return try await handler(WebSocketRequest(event: event, context: context, routeKey: route))
+        return try await route.handler(WebSocketRequest(event: event, context: context, routeKey: route.key))
     }
 
     /// The route whose handler `event` goes to; nil when no handler applies.
     public func route(for event: WebSocketEvent) -> WebSocketRouteKey? {
+        matchingRoute(for: event)?.key
+    }
+
+    /// The route `event` goes to, with its handler.
+    private func matchingRoute(for event: WebSocketEvent) -> Route? {
         let key = event.requestContext.routeKey
         if key == WebSocketRouteKey.connect.rawValue || key == WebSocketRouteKey.disconnect.rawValue {
-            return routes[key] == nil ? nil : WebSocketRouteKey(rawValue: key)
+            return routes[key]
         }
-        if key != WebSocketRouteKey.default.rawValue, routes[key] != nil {
-            return WebSocketRouteKey(rawValue: key)
+        if key != WebSocketRouteKey.default.rawValue, let route = routes[key] {
+            return route
         }
-        if let selected = selectedValue(of: event), !selected.hasPrefix("$"), routes[selected] != nil {
-            return WebSocketRouteKey(rawValue: selected)
+        if let selected = selectedValue(of: event), !selected.hasPrefix("$"), let route = routes[selected] {
+            return route
         }
-        return routes[WebSocketRouteKey.default.rawValue] == nil ? nil : .default
+        return routes[WebSocketRouteKey.default.rawValue]
     }
 
     private func selectedValue(of event: WebSocketEvent) -> String? {
