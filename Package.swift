@@ -94,6 +94,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -126,6 +128,13 @@ let package = Package(
             path: "Benchmarks/Functions/NoopFunction",
             swiftSettings: strictSettings
         ),
+        // Benchmarks' driver for the Runtime API mock: round trips per second through RuntimeAPIMock.
+        .executableTarget(
+            name: "bench-mock-roundtrip",
+            dependencies: ["LocalGateway"],
+            path: "Benchmarks/MockRoundTrip",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "TestServices",
             dependencies: ["DynamoKit"],
@@ -147,6 +156,17 @@ let package = Package(
             name: "HandlerKitManagementTests",
             dependencies: ["HandlerKit", "Runtime"],
             exclude: ["Support"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LocalGatewayTests",
+            dependencies: [
+                "LocalGateway",
+                "Runtime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -19,6 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import decode_route_bench as drb  # noqa: E402
 import runtime_bench as rb  # noqa: E402
 
+HERE = Path(__file__).resolve().parent
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -51,6 +53,16 @@ def main() -> None:
 
     out = rb.ROOT / "bench-results"
     out.mkdir(exist_ok=True)
+    print("broadcast ...", flush=True)
+    subprocess.run(["swift", "build", "-c", "release", "--product", "broadcast-bench"], cwd=rb.ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, str(HERE / "broadcast" / "run.py"), "--rounds", str(rounds),
+                    "--json", str(out / "broadcast.json")], check=True, stdout=subprocess.DEVNULL)
+    results["broadcast"] = json.loads((out / "broadcast.json").read_text())
+    print("gateway load ...", flush=True)
+    subprocess.run([sys.executable, str(HERE / "gateway-load" / "load.py"), "--json", str(out / "gateway-load.json")],
+                   check=True, stdout=subprocess.DEVNULL)
+    results["gateway_load"] = json.loads((out / "gateway-load.json").read_text())
     (out / "results.json").write_text(json.dumps(results, indent=2))
 
     loop, cold, ir, rss, ric, dr = (results["warm_loop"], results["cold_start"], results["instructions"],
@@ -74,6 +86,12 @@ def main() -> None:
     print(f"|{'-' * 42}|{'-' * 15}|{'-' * 13}|-------|")
     for name, a, b, r in rows:
         print(f"| {name:40s} | {a:>13s} | {b:>11s} | {r:>5s} |")
+    cast, load = results["broadcast"], results["gateway_load"]
+    print(f"\nbroadcast of {cast['size']} B to {cast['count']:,} connections: {cast['median_ms']['swift']:.0f} ms "
+          f"({cast['swift_vs_boto3']:.1f}× boto3's post_to_connection loop, {cast['swift_vs_curl']:.1f}× curl --aws-sigv4)")
+    print(f"local gateway, {load['clients']} clients for {load['duration_s']:.0f} s: {load['messages_per_s']:,.0f} messages/s, "
+          f"p50 {load['p50_ms']:.0f} ms, p99 {load['p99_ms']:.0f} ms, {load['lost']} lost; CPU µs/message "
+          + ", ".join(f"{name} {value:.0f}" for name, value in load["cpu_us_per_message"].items()))
     if ric:
         print(f"\nawslambdaric: {ric['awslambdaric_us']:.1f} µs/invocation ({ric['loop_speedup']:.2f}× slower than ours), "
               f"cold start {ric['awslambdaric_cold_ms']:.0f} ms ({ric['cold_start_speedup']:.1f}× slower)")

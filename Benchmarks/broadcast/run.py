@@ -9,6 +9,7 @@ Usage: Benchmarks/broadcast/run.py [--rounds 5] [--count 1000] [--size 200]
 (builds nothing: run `swift build -c release --product broadcast-bench` first)
 """
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -21,9 +22,11 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 KEY, SECRET, TOKEN = "AKIDBENCH", "bench-secret", "bench-token"
 
 
-def start_endpoint():
-    process = subprocess.Popen([sys.executable, os.path.join(HERE, "fast_endpoint.py")],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+def start_endpoint(scratch):
+    """Compiles and starts fast-endpoint.c (epoll, keep-alive, 200 for everything)."""
+    binary = os.path.join(scratch, "fast-endpoint")
+    subprocess.run(["cc", "-O2", "-o", binary, os.path.join(HERE, "fast-endpoint.c")], check=True)
+    process = subprocess.Popen([binary], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     port = int(process.stdout.readline())
     return process, f"http://127.0.0.1:{port}/prod"
 
@@ -63,6 +66,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--size", type=int, default=200)
+    parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
 
     binary = os.path.join(ROOT, ".build", "release", "broadcast-bench")
@@ -70,11 +74,11 @@ def main():
         sys.exit("build it first: swift build -c release --product broadcast-bench")
     import boto3
 
-    endpoint_process, endpoint = start_endpoint()
     payload = b"x" * args.size
-    boto_client = boto3.client("apigatewaymanagementapi", endpoint_url=endpoint, region_name="eu-west-1",
-                               aws_access_key_id=KEY, aws_secret_access_key=SECRET, aws_session_token=TOKEN)
     with tempfile.TemporaryDirectory() as scratch:
+        endpoint_process, endpoint = start_endpoint(scratch)
+        boto_client = boto3.client("apigatewaymanagementapi", endpoint_url=endpoint, region_name="eu-west-1",
+                                   aws_access_key_id=KEY, aws_secret_access_key=SECRET, aws_session_token=TOKEN)
         payload_path = os.path.join(scratch, "payload")
         with open(payload_path, "wb") as file:
             file.write(payload)
@@ -95,16 +99,24 @@ def main():
                 results[name].append(seconds)
                 print(f"round {round_number + 1} {name:5} {seconds * 1000:8.1f} ms  {args.count / seconds:9.0f} msg/s",
                       flush=True)
-    endpoint_process.stdin.close()
-    endpoint_process.wait()
+        endpoint_process.stdin.close()
+        endpoint_process.wait()
 
     medians = {name: statistics.median(values) for name, values in results.items()}
+    # Ratios per round (each pair ran back to back), then their median: robust to the machine's drift.
+    versus = {other: statistics.median(o / s for o, s in zip(results[other], results["swift"]))
+              for other in ("boto3", "curl")}
     print(f"\nmedians over {args.rounds} rounds, {args.count} messages of {args.size} B:")
     for name, seconds in medians.items():
         print(f"  {name:5} {seconds * 1000:8.1f} ms  {args.count / seconds:9.0f} msg/s")
-    print(f"  swift vs boto3: {medians['boto3'] / medians['swift']:.1f}x throughput")
-    print(f"  swift vs curl:  {medians['curl'] / medians['swift']:.1f}x throughput")
-
+    print(f"  swift vs boto3: {versus['boto3']:.1f}x throughput (median of paired ratios)")
+    print(f"  swift vs curl:  {versus['curl']:.1f}x throughput (median of paired ratios)")
+    if args.json:
+        with open(args.json, "w") as file:
+            json.dump({"count": args.count, "size": args.size, "rounds": args.rounds,
+                       "median_ms": {name: round(1000 * seconds, 1) for name, seconds in medians.items()},
+                       "swift_vs_boto3": round(versus["boto3"], 2), "swift_vs_curl": round(versus["curl"], 2)},
+                      file, indent=2)
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import LocalGateway
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
 
 /// `lambda-local gateway`: the function behind a local API Gateway WebSocket API.
 struct GatewayCommand: AsyncParsableCommand {
@@ -8,17 +11,20 @@ struct GatewayCommand: AsyncParsableCommand {
         commandName: "gateway",
         abstract: "Run a function behind a local API Gateway WebSocket API.",
         discussion: """
+            Without --function, builds this package's Handlers product (swift build --product Handlers) and runs it.
             Connect with any WebSocket client, e.g. websocat ws://127.0.0.1:3001/dev
-            The function gets AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI pointing at this gateway, so its
-            @connections calls (PostToConnection, GetConnection, DeleteConnection) reach the sockets.
-            Crashed functions are restarted. Stop with Ctrl-C: every socket is closed with 1001.
+            The function gets AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI=http://127.0.0.1:<port>/<stage> and the credentials
+            below, so its @connections calls (PostToConnection, GetConnection, DeleteConnection) reach the sockets;
+            other clients must sign their @connections requests (SigV4) with the same credentials.
+            Crashed functions, and functions that run past --timeout, are restarted.
+            Stop with Ctrl-C: every socket is closed with 1001 and the function gets its $disconnect events.
             """
     )
 
-    @Option(name: .long, help: "The function executable (default: the Handlers chat app, built first).")
+    @Option(name: .long, help: "The function executable (default: this package's Handlers, built first).")
     var function: String?
 
-    @Option(name: .long, help: "WebSocket and @connections port.")
+    @Option(name: .long, help: "WebSocket and @connections port (0 picks a free one).")
     var port: Int = 3001
 
     @Option(name: .customLong("runtime-api-port"), help: "Runtime API port (0 picks a free one).")
@@ -30,35 +36,69 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("route-selection"), help: "The route selection expression.")
     var routeSelection: String = "$request.body.action"
 
+    @Option(
+        name: .long,
+        help: "The API's custom routes, comma-separated (e.g. whoAmI,sendMessage): other selected keys go to $default. Default: every key is a route.")
+    var routes: String?
+
     @Option(name: .long, help: "Function processes polling at once.")
     var instances: Int = 1
 
-    @Option(name: .customLong("idle-timeout"), help: "Seconds without messages before a connection is closed.")
+    @Option(name: .customLong("idle-timeout"), help: "Seconds without messages before a connection is closed (1001).")
     var idleTimeout: Int = 600
 
-    @Option(name: .long, help: "Seconds the function has per event (API Gateway: 29).")
+    @Option(name: .long, help: "Seconds the function has per event (API Gateway's integration timeout: 29).")
     var timeout: Int = 29
 
-    @Option(name: .customLong("access-key-id"), help: "Credentials given to the function for @connections calls.")
+    @Option(name: .customLong("access-key-id"), help: "Access key id of the local @connections API (given to the function).")
     var accessKeyID: String = "AKIDLOCALGATEWAY"
 
-    @Option(name: .customLong("secret-access-key"))
+    @Option(name: .customLong("secret-access-key"), help: "Its secret access key.")
     var secretAccessKey: String = "local-gateway-secret"
 
-    @Option(name: .long)
+    @Option(name: .long, help: "The region requests are signed for (given to the function as AWS_REGION).")
     var region: String = "us-east-1"
 
     @Option(name: .customLong("env"), help: "KEY=VALUE set in the function's environment (repeatable).")
     var environment: [EnvironmentAssignment] = []
 
+    func validate() throws {
+        guard (0...65535).contains(port), (0...65535).contains(runtimeAPIPort) else {
+            throw ValidationError("ports must be between 0 and 65535")
+        }
+        guard !stage.isEmpty, !stage.contains("/"), !stage.contains("?") else {
+            throw ValidationError("the stage must be one path segment, like dev")
+        }
+        guard instances >= 1 else { throw ValidationError("--instances must be at least 1") }
+        guard idleTimeout >= 1, timeout >= 1 else { throw ValidationError("timeouts must be at least one second") }
+    }
+
+    /// `--routes`, parsed.
+    var routeKeys: Set<String>? {
+        routes.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }) }
+    }
+
     func run() async throws {
+        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+        let logger = Logger(label: "lambda-local")
         let executable = try function ?? Self.buildHandlers()
-        let runtime = RuntimeAPIMock(configuration: .init(port: runtimeAPIPort, timeout: .seconds(timeout)))
+        let supervisorBox = NIOLockedValueBox<FunctionSupervisor?>(nil)
+        let runtime = RuntimeAPIMock(configuration: .init(
+            port: runtimeAPIPort, timeout: .seconds(timeout),
+            onTimeout: { functionAddress in
+                guard let port = functionAddress.port,
+                    let pid = supervisorBox.withLockedValue({ $0 })?.terminateProcess(usingLocalPort: port)
+                else { return }
+                logger.warning("function timed out after \(timeout) s; stopped process \(pid)")
+            }))
         try await runtime.start()
         let gateway = try WebSocketGateway(
-            configuration: .init(port: port, stage: stage, routeSelectionExpression: routeSelection, idleTimeout: .seconds(idleTimeout)),
+            configuration: .init(
+                port: port, stage: stage, routeSelectionExpression: routeSelection, routeKeys: routeKeys,
+                idleTimeout: .seconds(idleTimeout)),
             runtime: runtime,
-            authorizer: ManagementAuthorizer.make(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, region: region))
+            authorizer: ManagementAuthorizer.make(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, region: region),
+            logger: logger)
         try await gateway.start()
 
         var functionEnvironment = environment.dictionary
@@ -71,16 +111,22 @@ struct GatewayCommand: AsyncParsableCommand {
         let supervisor = FunctionSupervisor(
             configuration: .init(executable: executable, environment: functionEnvironment, instances: instances),
             runtimeAPI: runtime.runtimeAPIAddress,
-            onExit: { status in
-                FileHandle.standardError.write(Data("lambda-local: function exited with status \(status); restarting\n".utf8))
-            })
-        try supervisor.start()
+            onExit: { status in logger.error("function exited with status \(status); restarting") })
+        do {
+            try supervisor.start()
+        } catch {
+            try await gateway.shutdown()
+            try await runtime.shutdown()
+            throw ValidationError("\(error)")
+        }
+        supervisorBox.withLockedValue { $0 = supervisor }
         FileHandle.standardOutput.write(Data("""
             WebSocket API: \(gateway.webSocketURL)
             @connections:  \(gateway.managementEndpoint)/\(stage)/@connections/{connectionId}
 
             """.utf8))
         await SignalWaiter.waitForTermination()
+        logger.info("closing \(gateway.connectionIDs.count) connection(s)")
         try await gateway.shutdown()
         supervisor.stop()
         try await runtime.shutdown()

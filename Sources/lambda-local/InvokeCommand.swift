@@ -8,8 +8,12 @@ struct InvokeCommand: AsyncParsableCommand {
         commandName: "invoke",
         abstract: "Run a function binary against a local Runtime API, send it one event, print the response.",
         discussion: """
-            Prints the response body on standard output and exits 0, or prints the error report and exits 1.
-            Example: lambda-local invoke --function .build/debug/Handlers --event Tests/HandlerKitTests/Fixtures/connect.json
+            Starts a Runtime API on an ephemeral loopback port, runs the function with AWS_LAMBDA_RUNTIME_API \
+            pointing at it, sends the event and stops the function once it has answered.
+            Prints the response body on standard output and exits 0; for a function error, an initialisation \
+            failure, a crash or a time-out, prints the error JSON on standard output, a summary on standard \
+            error, and exits 1.
+            Example: lambda-local invoke --function .build/debug/Handlers --event Tests/e2e/events/connect.json
             """
     )
 
@@ -25,6 +29,10 @@ struct InvokeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds the function has to answer.")
     var timeout: Int = 29
 
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
+    }
+
     func run() async throws {
         let payload: Data
         do {
@@ -36,9 +44,11 @@ struct InvokeCommand: AsyncParsableCommand {
         }
         let mock = RuntimeAPIMock(configuration: .init(port: 0, timeout: .seconds(timeout)))
         try await mock.start()
+        // One process, not restarted: once it is gone, nothing will answer, so the invocation fails at once.
         let supervisor = FunctionSupervisor(
             configuration: .init(executable: function, environment: environment.dictionary, restartOnExit: false),
-            runtimeAPI: mock.runtimeAPIAddress)
+            runtimeAPI: mock.runtimeAPIAddress,
+            onExit: { status in mock.functionExited(reason: "Runtime exited with error: exit status \(status)") })
         do {
             try supervisor.start()
         } catch {
@@ -51,12 +61,14 @@ struct InvokeCommand: AsyncParsableCommand {
 
         FileHandle.standardOutput.write(result.payload)
         FileHandle.standardOutput.write(Data("\n".utf8))
+        let summary: String
         switch result {
         case .response: return
-        case .error(let type, _): FileHandle.standardError.write(Data("function error: \(type)\n".utf8))
-        case .initFailed(let type, _): FileHandle.standardError.write(Data("initialisation failed: \(type)\n".utf8))
-        case .timedOut: FileHandle.standardError.write(Data("no answer within \(timeout) s\n".utf8))
+        case .error(let type, _): summary = "function error: \(type)"
+        case .initFailed(let type, _): summary = "initialisation failed: \(type)"
+        case .timedOut: summary = "no answer within \(timeout) s"
         }
+        FileHandle.standardError.write(Data("lambda-local: \(summary)\n".utf8))
         throw ExitCode(1)
     }
 }

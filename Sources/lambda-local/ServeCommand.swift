@@ -8,16 +8,19 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve a function on the Runtime Interface Emulator's invoke endpoint.",
         discussion: """
+            One loopback port (9000 by default, as the emulator uses; 0 picks a free one) serves both the \
+            invoke endpoint and the Runtime API the function polls (AWS_LAMBDA_RUNTIME_API=127.0.0.1:<port>).
             curl -d @event.json http://127.0.0.1:9000/2015-03-31/functions/function/invocations
-            returns the function's response (function errors: the error JSON and X-Amz-Function-Error).
-            Crashed functions are restarted. Stop with Ctrl-C.
+            returns the function's response with 200; a function error, init failure or time-out returns 200 \
+            with the error JSON and X-Amz-Function-Error: Unhandled, as Lambda's Invoke API does.
+            Functions that exit are restarted. Stop with Ctrl-C.
             """
     )
 
     @Option(name: .long, help: "The function executable.")
     var function: String
 
-    @Option(name: .long, help: "Port of the Runtime API and the invoke endpoint.")
+    @Option(name: .long, help: "Port of the invoke endpoint and the Runtime API (0: any free port).")
     var port: Int = 9000
 
     @Option(name: .long, help: "Function processes polling at once.")
@@ -29,6 +32,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds the function has to answer.")
     var timeout: Int = 29
 
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard instances > 0 else { throw ValidationError("--instances must be at least 1") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
+    }
+
     func run() async throws {
         let mock = RuntimeAPIMock(configuration: .init(port: port, timeout: .seconds(timeout)))
         let bound = try await mock.start()
@@ -38,7 +47,12 @@ struct ServeCommand: AsyncParsableCommand {
             onExit: { status in
                 FileHandle.standardError.write(Data("lambda-local: function exited with status \(status); restarting\n".utf8))
             })
-        try supervisor.start()
+        do {
+            try supervisor.start()
+        } catch {
+            try await mock.shutdown()
+            throw ValidationError("\(error)")
+        }
         FileHandle.standardOutput.write(
             Data("Invoke: curl -d @event.json http://127.0.0.1:\(bound)/2015-03-31/functions/function/invocations\n".utf8))
         await SignalWaiter.waitForTermination()

@@ -14,6 +14,7 @@ struct ErrorReportTests {
     @Test("any message encodes to valid JSON that decodes back unchanged", arguments: [
         "plain", "quote \" and backslash \\", "new\nline\r\ttab", "control \u{0000}\u{0001}\u{001F}",
         String(decoding: [0x66, 0xFF, 0xFE, 0x6F], as: UTF8.self), "emoji 🙂 and 中文",
+        ErrorReportTests.lossyCString, "\u{7F}\u{2028}\u{2029} </script> \u{FEFF}",
     ])
     func validJSON(message: String) throws {
         let report = ErrorReport(errorMessage: message, errorType: "T")
@@ -22,6 +23,22 @@ struct ErrorReportTests {
         #expect(object["errorMessage"] as? String == message)
         #expect((object["stackTrace"] as? [Any])?.isEmpty == true)
         #expect(try JSONDecoder().decode(ErrorReport.self, from: data) == report)
+    }
+
+    /// A C string holding invalid UTF-8 (a lone continuation byte, a truncated sequence), decoded as
+    /// `strerror` or a C library's message would be.
+    static let lossyCString: String = {
+        let bytes: [CChar] = [0x62, 0x61, 0x64, -0x80, 0x20, -0x3D, 0x20, 0x22, 0x5C, 0x0A, 0]
+        return bytes.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }()
+
+    @Test("invalid UTF-8 from a C string is repaired, not dropped, and still encodes to valid JSON")
+    func lossyCStringEncodes() throws {
+        #expect(Self.lossyCString.contains("\u{FFFD}"))
+        let data = try JSONEncoder().encode(ErrorReport(errorMessage: Self.lossyCString, errorType: "CError"))
+        #expect(String(data: data, encoding: .utf8) != nil)
+        let decoded = try JSONDecoder().decode(ErrorReport.self, from: data)
+        #expect(decoded.errorMessage == Self.lossyCString)
     }
 
     @Test("a Swift error is reported with its type name")

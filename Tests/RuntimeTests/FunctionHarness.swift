@@ -23,9 +23,9 @@ struct FunctionHarness {
 
     static func start(
         _ product: String = "FaultyFunction", environment: [String: String] = [:], instances: Int = 1,
-        timeout: Duration = .seconds(20)
+        timeout: Duration = .seconds(20), payloadLimit: Int = RuntimeAPIMock.maxResponseBytes
     ) async throws -> FunctionHarness {
-        let mock = RuntimeAPIMock(configuration: .init(port: 0, timeout: timeout))
+        let mock = RuntimeAPIMock(configuration: .init(port: 0, timeout: timeout, payloadLimit: payloadLimit))
         try await mock.start()
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("function-\(UUID().uuidString).log").path
         let supervisor = FunctionSupervisor(

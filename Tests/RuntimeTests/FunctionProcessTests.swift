@@ -75,6 +75,34 @@ struct FunctionProcessTests {
         #expect(fine.json?["message"] as? String == "after")
     }
 
+    @Test("a response the Runtime API refuses with 413 is reported as an error for that invocation; the loop goes on")
+    func responseRefusedByTheAPI() async throws {
+        // The client refuses more than 6 MB itself; a lower limit in the mock exercises the API's own 413.
+        let harness = try await FunctionHarness.start(payloadLimit: 100_000)
+        let big = await harness.invoke(#"{"op":"big","size":200000}"#)
+        let fine = await harness.invoke(#"{"op":"echo","message":"after"}"#)
+        try await harness.stop()
+        guard case .error(let type, _) = big else { Issue.record("expected an error, got \(big)"); return }
+        #expect(type == "Function.ResponseSizeTooLarge")
+        #expect(big.json?["errorType"] as? String == "Function.ResponseSizeTooLarge")
+        #expect(fine.json?["message"] as? String == "after")
+    }
+
+    @Test("the Handlers function answers a recorded WebSocket $connect event")
+    func handlersFunction() async throws {
+        let harness = try await FunctionHarness.start("Handlers")
+        let event = try String(contentsOf: Self.eventsDirectory.appendingPathComponent("connect.json"), encoding: .utf8)
+        let result = await harness.invoke(event)
+        try await harness.stop()
+        #expect(result.isSuccess)
+        #expect(result.json != nil)
+    }
+
+    static var eventsDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("e2e/events")
+    }
+
     @Test("an initialisation failure is posted to /init/error, fails the invocation, and the process exits non-zero")
     func initFailure() async throws {
         let harness = try await FunctionHarness.start(environment: ["FAULTY_INIT_FAIL": "1"])

@@ -17,6 +17,17 @@ struct RuntimeAPIEndpointTests {
         #expect(endpoint.initErrorURL == "http://127.0.0.1:9000/.rt/2018-06-01/runtime/init/error")
     }
 
+    @Test("other accepted forms", arguments: [
+        ("  127.0.0.1:9001\n", "http://127.0.0.1:9001/2018-06-01"),
+        ("[::1]:9001", "http://[::1]:9001/2018-06-01"),
+        ("localhost", "http://localhost/2018-06-01"),
+        ("HTTP://127.0.0.1:9000/.rt", "http://127.0.0.1:9000/.rt/2018-06-01"),
+        ("https://runtime.example:443/prefix/deeper", "https://runtime.example:443/prefix/deeper/2018-06-01"),
+    ])
+    func otherForms(value: String, baseURL: String) throws {
+        #expect(try #require(RuntimeAPIEndpoint(value)).baseURL == baseURL)
+    }
+
     @Test("request ids are percent-encoded in paths")
     func requestIDEncoding() throws {
         let endpoint = try #require(RuntimeAPIEndpoint("localhost:9001"))
@@ -24,7 +35,10 @@ struct RuntimeAPIEndpointTests {
         #expect(endpoint.errorURL(for: "8476a536-e9f4") == "http://localhost:9001/2018-06-01/runtime/invocation/8476a536-e9f4/error")
     }
 
-    @Test("unusable values are refused", arguments: ["", "   ", "ftp://host:1", "host:0", "host:99999", "host:port", "://x"])
+    @Test("unusable values are refused", arguments: [
+        "", "   ", "ftp://host:1", "host:0", "host:99999", "host:port", "://x", "http://", "host:-1",
+        "host name:9001", "host:9001?x=1", "host:9001#frag",
+    ])
     func refused(value: String) {
         #expect(RuntimeAPIEndpoint(value) == nil)
     }

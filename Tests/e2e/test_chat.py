@@ -131,6 +131,34 @@ async def connect(url: str, name: str) -> Client:
     return Client(name, await websockets.connect(url, open_timeout=TIMEOUT, max_size=None))
 
 
+def test_seed_scenario(chat):
+    """The seeds' scenario, message for message: A asks whoAmI and gets its id; B sends A "Hi! :)" and A
+    receives exactly that text. (A also hears that B joined General, as every General subscriber does.)"""
+    async def scenario():
+        a = await connect(chat.url, "A")
+        await a.socket.send('{"action":"whoAmI"}')
+        who = json.loads(await asyncio.wait_for(a.socket.recv(), TIMEOUT))
+        assert who == {"type": "whoAmI", "connectionId": who["connectionId"]} and who["connectionId"], who
+        a_id = who["connectionId"]
+
+        b = await connect(chat.url, "B")
+        await b.socket.send(json.dumps({"action": "sendMessage", "connectionId": a_id, "message": "Hi! :)"}))
+        assert json.loads(await asyncio.wait_for(b.socket.recv(), TIMEOUT)) == {"type": "sent", "connectionId": a_id}
+        first = await asyncio.wait_for(a.socket.recv(), TIMEOUT)
+        second = await asyncio.wait_for(a.socket.recv(), TIMEOUT)
+        assert json.loads(first)["type"] == "joined", first
+        assert second == "Hi! :)", second
+
+        # Nothing else arrives: a round trip on each socket comes back first.
+        for user in (a, b):
+            await user.socket.send('{"action":"whoAmI","request_id":"end"}')
+            assert json.loads(await asyncio.wait_for(user.socket.recv(), TIMEOUT))["request_id"] == "end"
+        await a.socket.close()
+        await b.socket.close()
+
+    run(scenario())
+
+
 def test_channel_scenario(chat):
     """Connect, join, broadcast, leave, direct-message and disconnect, with three users."""
     table = chat.table
@@ -246,6 +274,15 @@ def test_bad_requests_get_replies_naming_the_problem(chat):
         reply = await user.expect("invalidRequest", lambda f: isinstance(f, dict) and f.get("error") == "invalidRequest")
         assert "Binary" in reply["message"]
 
+        # A message naming the gateway's own routes is a message: the connection stays in General.
+        for number, route in enumerate(("$disconnect", "$connect")):
+            await user.send(action=route, request_id=f"g{number}")
+            reply = await user.reply(f"g{number}")
+            assert reply["error"] == "unknownAction" and route in reply["message"], reply
+        await user.send(action="channelMessage", channel="General", message="still here?", request_id="r6")
+        assert (await user.reply("r6"))["delivered"] == 1
+        await user.notice("channelMessage", message="still here?", connectionId=user.id)
+
         # After all that, the connection still works.
         assert await user.who_am_i() == user.id
         user.assert_nothing_unread()
@@ -255,30 +292,41 @@ def test_bad_requests_get_replies_naming_the_problem(chat):
     assert "Internal server error" not in chat.log_text()
 
 
-def test_stale_subscribers_are_removed_when_a_post_answers_gone(moto_endpoint):
-    """A subscriber that vanished without a $disconnect (left in the table) is removed, with all its items,
-    by the first post that finds it gone."""
+def test_stale_connections_are_removed_when_a_post_answers_gone(moto_endpoint):
+    """Connections that vanished without a $disconnect (left in the table) are removed, with all their items,
+    by the first post that finds them gone: a channel broadcast, or a direct message."""
     table = Table(moto_endpoint)
     chat = Gateway("Handlers", "--env", f"CHAT_TABLE_NAME={table.name}",
                    "--env", f"AWS_ENDPOINT_URL_DYNAMODB={moto_endpoint}")
     try:
-        ghost = "Z2hvc3QtY29ubmVjdGlvbg="
-        for pk, sk in ((f"CONN#{ghost}", "META"), (f"CONN#{ghost}", "CHAN#lobby"), ("CHAN#lobby", f"CONN#{ghost}")):
-            table.client.put_item(TableName=table.name, Item={"pk": {"S": pk}, "sk": {"S": sk},
-                                                               "connectionId": {"S": ghost}})
+        ghost, phantom = "Z2hvc3QtY29ubmVjdGlvbg=", "cGhhbnRvbS1jb25uZWN0aW9u"
+        for vanished, channel in ((ghost, "lobby"), (phantom, "attic")):
+            for pk, sk in ((f"CONN#{vanished}", "META"), (f"CONN#{vanished}", f"CHAN#{channel}"),
+                           (f"CHAN#{channel}", f"CONN#{vanished}")):
+                table.client.put_item(TableName=table.name, Item={"pk": {"S": pk}, "sk": {"S": sk},
+                                                                   "connectionId": {"S": vanished}})
+
+        def traces(vanished: str) -> list:
+            return sorted(key for key in table.keys() if any(vanished in part for part in key))
 
         async def scenario():
             user = await connect(chat.url, "user")
             await user.who_am_i()
             await user.send(action="channelMessage", channel="lobby", message="hello?", request_id=1)
-            reply = await user.reply(1)
-            remaining = table.keys()
+            broadcast = await user.reply(1)
+            after_broadcast = traces(ghost)
+            assert len(traces(phantom)) == 3
+            await user.send(action="sendMessage", connectionId=phantom, message="are you there?", request_id=2)
+            direct = await user.reply(2)
+            after_direct = traces(phantom)
             await user.socket.close()
-            return reply, remaining
+            return broadcast, after_broadcast, direct, after_direct
 
-        reply, remaining = run(scenario())
-        assert (reply["delivered"], reply["gone"], reply["failed"]) == (0, 1, 0), reply
-        assert not any(ghost in pk or ghost in sk for pk, sk in remaining), sorted(remaining)
+        broadcast, after_broadcast, direct, after_direct = run(scenario())
+        assert (broadcast["delivered"], broadcast["gone"], broadcast["failed"]) == (0, 1, 0), broadcast
+        assert after_broadcast == [], after_broadcast
+        assert (direct["error"], direct["field"], direct["request_id"]) == ("gone", "connectionId", 2), direct
+        assert after_direct == [], after_direct
         table.wait_until_empty()
     finally:
         chat.stop()

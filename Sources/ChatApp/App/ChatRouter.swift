@@ -6,6 +6,7 @@ import Foundation
 public import HandlerKit
 import Logging
 import Runtime
+import Synchronization
 
 /// The chat's routes on a HandlerKit ``WebSocketRouter``.
 ///
@@ -26,7 +27,15 @@ public enum ChatRouter {
             ChatService.Call(connectionID: request.connectionID, messenger: messenger(request), logger: request.logger)
         }
 
+        let unknownAction = answering { request in
+            let body = try? request.event.decodedBody()
+            return service.unknownAction(body: body, isBinary: request.event.isBase64Encoded == true).reply
+        }
+
+        // A message whose `action` is "$connect" or "$disconnect" may arrive with that route key; it is a
+        // message, not the connection's opening or end, and must not add or remove the connection.
         router.on(.connect) { request in
+            if request.event.requestContext.eventType == .message { return try await unknownAction(request) }
             let context = request.event.requestContext
             do {
                 let outcome = try await service.connect(
@@ -41,6 +50,7 @@ public enum ChatRouter {
         }
 
         router.on(.disconnect) { request in
+            if request.event.requestContext.eventType == .message { return try await unknownAction(request) }
             do {
                 try await service.disconnect(call(request))
                 return .ok
@@ -50,9 +60,7 @@ public enum ChatRouter {
             }
         }
 
-        router.on("whoAmI") { request in
-            try request.reply(json: service.whoAmI(call(request)))
-        }
+        router.on("whoAmI", answering { request in service.whoAmI(call(request)) })
         route(router, "sendMessage", SendMessageRequest.self) { (body, request) async throws(ChatError) in
             try await service.sendMessage(body, call(request))
         }
@@ -66,11 +74,7 @@ public enum ChatRouter {
             try await service.channelMessage(body, call(request))
         }
 
-        router.onDefault { request in
-            let body = try? request.event.decodedBody()
-            let error = service.unknownAction(body: body, isBinary: request.event.isBase64Encoded == true)
-            return try request.reply(json: error.reply)
-        }
+        router.onDefault(unknownAction)
         return router
     }
 
@@ -79,15 +83,46 @@ public enum ChatRouter {
         _ router: WebSocketRouter, _ action: String, _ type: Body.Type,
         _ perform: @escaping @Sendable (Body, WebSocketRequest) async throws(ChatError) -> ChatReply
     ) {
-        router.on(WebSocketRouteKey(rawValue: action)) { request in
-            let reply: ChatReply
-            do throws(ChatError) {
-                let body = try RequestDecoding.decode(Body.self, from: request.event.decodedBodyOrEmpty())
-                reply = try await perform(body, request)
-            } catch {
-                reply = error.reply
+        router.on(
+            WebSocketRouteKey(rawValue: action),
+            answering { request in
+                do throws(ChatError) {
+                    let body = try RequestDecoding.decode(Body.self, from: request.event.decodedBodyOrEmpty())
+                    return try await perform(body, request)
+                } catch {
+                    return error.reply
+                }
+            })
+    }
+
+    /// A message handler that answers with `reply`'s result, carrying the message's `request_id` back.
+    ///
+    /// A `request_id` the reply cannot carry (`true`, an object) is answered with an error naming it before
+    /// anything else happens; the handler itself never throws, so no message ends in API Gateway's
+    /// "Internal server error".
+    private static func answering(
+        _ reply: @escaping @Sendable (WebSocketRequest) async -> ChatReply
+    ) -> WebSocketRouter.Handler {
+        { request in
+            let requestID = request.requestID
+            if request.event.isBase64Encoded != true,
+                let problem = RequestIDCheck.problem(inBody: request.body, usable: requestID)
+            {
+                return respond(problem.reply, correlatedWith: nil, request)
             }
-            return try request.reply(json: reply)
+            return respond(await reply(request), correlatedWith: requestID, request)
+        }
+    }
+
+    /// 200 with `reply` as JSON; should encoding ever fail, a 500 that is logged rather than thrown.
+    private static func respond(_ reply: ChatReply, correlatedWith requestID: RequestID?, _ request: WebSocketRequest)
+        -> WebSocketResponse
+    {
+        do {
+            return try .ok(json: reply, correlatedWith: requestID)
+        } catch {
+            request.logger.error("cannot encode the \(reply.type) reply: \(error)")
+            return .status(500, body: "The chat could not encode its reply")
         }
     }
 
@@ -102,12 +137,19 @@ public enum ChatRouter {
         transport: any HTTPTransport = CurlHTTPTransport.shared
     ) -> @Sendable (WebSocketRequest) -> any ChatMessenger {
         let environment = environment ?? LambdaEnvironment.processVariables()
+        // One client per API and stage for the life of the process: its signing key and connections are
+        // reused by every invocation.
+        let clients = Mutex<[String: ManagementClient]>([:])
         return { request in
             let context = request.event.requestContext
+            let key = (context.domainName ?? "") + "/" + (context.stage ?? "")
+            if let client = clients.withLock({ $0[key] }) { return client }
             do throws(AWSConfigurationError) {
-                return try ManagementClient(
+                let client = try ManagementClient(
                     domainName: context.domainName ?? "", stage: context.stage ?? "", environment: environment,
                     transport: transport)
+                clients.withLock { $0[key] = client }
+                return client
             } catch {
                 return UnavailableMessenger(reason: "the management API cannot be called: \(error)")
             }

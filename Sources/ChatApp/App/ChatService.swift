@@ -57,7 +57,9 @@ public struct ChatService: Sendable {
 
     /// `$connect`: checks the token, records the connection, subscribes it to the default channel and tells
     /// that channel's other subscribers.
-    /// - Throws: the store's error; the handshake must then fail (the connection could not be recorded).
+    /// - Throws: the store's error when the connection could not be recorded or subscribed; the handshake must
+    ///   then fail (what was written is removed again, as API Gateway sends no `$disconnect` for a refused
+    ///   connection). A failure to tell the others is only logged: the connection itself is fine.
     public func connect(
         _ call: Call, token: String?, connectedAt: Int64, sourceIP: String?, userAgent: String?
     ) async throws -> ConnectOutcome {
@@ -67,23 +69,39 @@ public struct ChatService: Sendable {
                 return .unauthorized
             }
         }
-        try await store.addConnection(
-            ConnectionRecord(
-                connectionID: call.connectionID, connectedAt: connectedAt, sourceIP: sourceIP, userAgent: userAgent))
         let channel = configuration.defaultChannel
-        try await store.subscribe(call.connectionID, to: channel)
+        do {
+            try await store.addConnection(
+                ConnectionRecord(
+                    connectionID: call.connectionID, connectedAt: connectedAt, sourceIP: sourceIP, userAgent: userAgent))
+            try await store.subscribe(call.connectionID, to: channel)
+        } catch {
+            _ = try? await store.removeConnection(call.connectionID)
+            throw error
+        }
         // The new connection cannot receive posts until $connect returns: tell only the others.
-        let others = try await store.subscribers(of: channel).filter { $0 != call.connectionID }
-        _ = await notify(others, of: .joined(channel, by: call.connectionID), call)
+        await announce(.joined(channel, by: call.connectionID), excluding: call.connectionID, call)
         return .accepted
     }
 
     /// `$disconnect`: forgets the connection and its subscriptions, and tells each of its channels.
+    /// - Throws: the store's error when the connection could not be removed. Failing to tell a channel is only
+    ///   logged; the other channels are still told.
     public func disconnect(_ call: Call) async throws {
         let channels = try await store.removeConnection(call.connectionID)
         for channel in channels {
-            let subscribers = try await store.subscribers(of: channel)
-            _ = await notify(subscribers, of: .left(channel, by: call.connectionID), call)
+            await announce(.left(channel, by: call.connectionID), excluding: nil, call)
+        }
+    }
+
+    /// Tells a channel's subscribers (but `excluding`) about a join or leave; store failures are logged.
+    private func announce(_ notification: ChannelNotification, excluding connectionID: String?, _ call: Call) async {
+        do {
+            let subscribers = try await store.subscribers(of: notification.channel).filter { $0 != connectionID }
+            _ = await notify(subscribers, of: notification, call)
+        } catch {
+            call.logger.error(
+                "could not tell \(notification.channel) that \(call.connectionID) \(notification.type): \(error)")
         }
     }
 

@@ -27,7 +27,11 @@ enum RequestDecoding {
             return .invalidField(fieldPath(context.codingPath), "must be \(typeName(type)), not null")
         case .typeMismatch(let type, let context) where !context.codingPath.isEmpty:
             return .invalidField(fieldPath(context.codingPath), "must be \(typeName(type))")
-        case .typeMismatch, .dataCorrupted:
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            return .invalidField(fieldPath(context.codingPath), "cannot be read: \(context.debugDescription)")
+        case .dataCorrupted(let context):
+            return .invalidRequest("The message is not valid JSON\(context.underlyingError.map { " (\($0))" } ?? "").")
+        case .typeMismatch:
             return .invalidRequest("The message is not a JSON object.")
         @unknown default:
             return .invalidRequest("The message cannot be read: \(error)")

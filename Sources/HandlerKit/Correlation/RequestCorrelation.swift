@@ -20,8 +20,8 @@ public enum RequestCorrelation {
 
     private static let path: [[UInt8]] = [Array(fieldName.utf8)]
 
-    /// The top-level `request_id` of a JSON message body; nil when absent, not a string or number, or the
-    /// body is not JSON.
+    /// The top-level `request_id` of a JSON message body; nil when absent, not a string or number, a number
+    /// too large for a `Double` (`1e400`: it could not be written back), or the body is not JSON.
     public static func requestID(inBody body: String?) -> RequestID? {
         guard let body else { return nil }
         switch JSONPathScanner.scan(body, path: path) {
@@ -29,7 +29,8 @@ public enum RequestCorrelation {
             return .string(text)
         case .found(.number(let text)):
             if let integer = Int64(text) { return .integer(integer) }
-            return Double(text).map { .number($0) }
+            guard let number = Double(text), number.isFinite else { return nil }
+            return .number(number)
         default:
             return nil
         }

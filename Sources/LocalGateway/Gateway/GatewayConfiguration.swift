@@ -8,6 +8,9 @@ public struct GatewayConfiguration: Sendable {
     public var stage: String
     /// The route selection expression, `$request.body.<path>`.
     public var routeSelectionExpression: String
+    /// The API's custom routes (`sendMessage`, …): a selected key that is not one of them goes to `$default`,
+    /// as on API Gateway. `nil` treats every selected key as a route.
+    public var routeKeys: Set<String>?
     /// A connection with no message either way for this long is closed (API Gateway: 10 minutes).
     public var idleTimeout: Duration
     /// A connection is closed after this long whatever it does (API Gateway: 2 hours).
@@ -24,6 +27,7 @@ public struct GatewayConfiguration: Sendable {
         port: Int = 3001,
         stage: String = "dev",
         routeSelectionExpression: String = "$request.body.action",
+        routeKeys: Set<String>? = nil,
         idleTimeout: Duration = .seconds(600),
         maxConnectionDuration: Duration = .seconds(7200),
         maxMessageBytes: Int = 128 * 1024,
@@ -34,6 +38,7 @@ public struct GatewayConfiguration: Sendable {
         self.port = port
         self.stage = stage
         self.routeSelectionExpression = routeSelectionExpression
+        self.routeKeys = routeKeys
         self.idleTimeout = idleTimeout
         self.maxConnectionDuration = maxConnectionDuration
         self.maxMessageBytes = maxMessageBytes

@@ -1,111 +1,106 @@
 import Foundation
+import HandlerKit
 import NIOHTTP1
 
-/// Builds the proxy-integration events API Gateway sends for WebSocket APIs.
+/// Builds the proxy-integration events API Gateway sends for WebSocket APIs, field for field as recorded
+/// from API Gateway: `$connect` with the handshake's headers (hop-by-hop `Connection`/`Upgrade` removed,
+/// `X-Forwarded-*` and `X-Amzn-Trace-Id` added) and query string, messages with `messageId` and the body
+/// (base64 for binary frames), `$disconnect` with `disconnectStatusCode`/`disconnectReason` and the few
+/// headers API Gateway sends on it.
 struct GatewayEventFactory: Sendable {
     let configuration: GatewayConfiguration
-    /// `host:port` clients connected to; the events' `domainName`.
+    /// `host:port` clients connected to; the events' `domainName` and `Host`.
     let domainName: String
+    let port: Int
 
+    /// What every event's `requestContext` holds.
     private func requestContext(
-        routeKey: String, eventType: String, connection: GatewayConnection, now: Int64, requestID: String
-    ) -> [String: Any] {
-        var identity: [String: Any] = ["sourceIp": connection.sourceIP]
-        if let userAgent = connection.userAgent { identity["userAgent"] = userAgent }
-        return [
-            "routeKey": routeKey,
-            "eventType": eventType,
-            "extendedRequestId": requestID,
-            "requestTime": GatewayClock.requestTime(now),
-            "messageDirection": "IN",
-            "stage": configuration.stage,
-            "connectedAt": connection.connectedAtMilliseconds,
-            "requestTimeEpoch": now,
-            "identity": identity,
-            "requestId": requestID,
-            "domainName": domainName,
-            "connectionId": connection.id,
-            "apiId": configuration.apiID,
-        ]
+        routeKey: String, eventType: WebSocketEventType, connection: GatewayConnection, now: Int64, requestID: String
+    ) -> WebSocketRequestContext {
+        WebSocketRequestContext(
+            routeKey: routeKey, eventType: eventType, connectionID: connection.id, domainName: domainName,
+            stage: configuration.stage, apiID: configuration.apiID, requestID: requestID, extendedRequestID: requestID,
+            messageDirection: "IN", connectedAt: connection.connectedAtMilliseconds, requestTimeEpoch: now,
+            requestTime: GatewayClock.requestTime(now),
+            identity: WebSocketIdentity(sourceIP: connection.sourceIP, userAgent: connection.userAgent))
     }
 
     /// `$connect`, with the handshake's headers and query string.
     func connect(_ connection: GatewayConnection, head: HTTPRequestHead, requestID: String) -> Data {
         let now = GatewayClock.nowMilliseconds()
-        var event: [String: Any] = [
-            "requestContext": requestContext(routeKey: "$connect", eventType: "CONNECT", connection: connection, now: now, requestID: requestID),
-            "isBase64Encoded": false,
-        ]
-        var headers: [String: String] = [:]
-        var multiValueHeaders: [String: [String]] = [:]
-        for (name, value) in head.headers {
-            headers[name] = headers[name].map { "\($0),\(value)" } ?? value
-            multiValueHeaders[name, default: []].append(value)
-        }
-        event["headers"] = headers
-        event["multiValueHeaders"] = multiValueHeaders
-        let query = Self.queryParameters(head.uri)
-        if !query.isEmpty {
-            event["queryStringParameters"] = query.mapValues { $0.last ?? "" }
-            event["multiValueQueryStringParameters"] = query
-        }
-        return Self.encode(event)
+        var pairs = head.headers.filter { !Self.hopByHopHeaders.contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
+        pairs.append(("X-Amzn-Trace-Id", Self.traceID(now)))
+        pairs.append(("X-Forwarded-For", connection.sourceIP))
+        pairs.append(("X-Forwarded-Port", String(port)))
+        pairs.append(("X-Forwarded-Proto", "http"))
+        let (headers, multiValueHeaders) = Self.singleAndMultiValue(pairs)
+        let query = QueryString.parameters(in: head.uri)
+        let (parameters, multiValueParameters) = Self.singleAndMultiValue(query)
+        return Self.encode(WebSocketEvent(
+            requestContext: requestContext(routeKey: "$connect", eventType: .connect, connection: connection, now: now, requestID: requestID),
+            headers: headers, multiValueHeaders: multiValueHeaders,
+            queryStringParameters: query.isEmpty ? nil : parameters,
+            multiValueQueryStringParameters: query.isEmpty ? nil : multiValueParameters,
+            isBase64Encoded: false))
     }
 
-    /// A message: the route comes from the route selection expression over text bodies.
-    func message(_ connection: GatewayConnection, body: Data, isBinary: Bool, routeKey: String, requestID: String) -> Data {
+    /// A message: `routeKey` comes from the route selection expression (binary frames: `$default`).
+    func message(
+        _ connection: GatewayConnection, body: Data, isBinary: Bool, routeKey: String, requestID: String
+    ) -> Data {
         let now = GatewayClock.nowMilliseconds()
-        var context = requestContext(routeKey: routeKey, eventType: "MESSAGE", connection: connection, now: now, requestID: requestID)
-        context["messageId"] = GatewayClock.newID()
-        let event: [String: Any] = [
-            "requestContext": context,
-            "body": isBinary ? body.base64EncodedString() : String(decoding: body, as: UTF8.self),
-            "isBase64Encoded": isBinary,
-        ]
-        return Self.encode(event)
+        var context = requestContext(routeKey: routeKey, eventType: .message, connection: connection, now: now, requestID: requestID)
+        context.messageID = GatewayClock.newID()
+        return Self.encode(WebSocketEvent(
+            requestContext: context,
+            body: isBinary ? body.base64EncodedString() : String(decoding: body, as: UTF8.self),
+            isBase64Encoded: isBinary))
     }
 
     /// `$disconnect`, with the close status and reason.
-    func disconnect(_ connection: GatewayConnection, statusCode: Int, reason: String, requestID: String) -> Data {
+    func disconnect(_ connection: GatewayConnection, closure: ConnectionClosure, requestID: String) -> Data {
         let now = GatewayClock.nowMilliseconds()
-        var context = requestContext(routeKey: "$disconnect", eventType: "DISCONNECT", connection: connection, now: now, requestID: requestID)
-        context["disconnectStatusCode"] = statusCode
-        context["disconnectReason"] = reason
-        return Self.encode(["requestContext": context, "isBase64Encoded": false])
+        var context = requestContext(routeKey: "$disconnect", eventType: .disconnect, connection: connection, now: now, requestID: requestID)
+        context.disconnectStatusCode = closure.statusCode
+        context.disconnectReason = closure.reason
+        let (headers, multiValueHeaders) = Self.singleAndMultiValue([
+            ("Host", domainName), ("x-api-key", ""), ("X-Forwarded-For", ""), ("x-restapi", ""),
+        ])
+        return Self.encode(WebSocketEvent(
+            requestContext: context, headers: headers, multiValueHeaders: multiValueHeaders, isBase64Encoded: false))
     }
 
-    static func queryParameters(_ uri: String) -> [String: [String]] {
-        guard let components = URLComponents(string: "http://local" + uri), let items = components.queryItems else { return [:] }
-        var result: [String: [String]] = [:]
-        for item in items { result[item.name, default: []].append(item.value ?? "") }
-        return result
-    }
+    /// Handshake headers API Gateway does not pass to the integration.
+    static let hopByHopHeaders: Set<String> = ["connection", "upgrade"]
 
-    private static func encode(_ object: [String: Any]) -> Data {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
-    }
-}
-
-/// The function's answer to a WebSocket event: `{"statusCode": …, "body": …, "headers": …}`.
-struct IntegrationResponse {
-    var statusCode: Int
-    var body: String?
-    var headers: [String: String]
-
-    /// Reads a function response; a response that is not such an object counts as a 200 whose body is the
-    /// raw text (as API Gateway passes through non-proxy-shaped output).
-    init(_ data: Data) {
-        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], object["statusCode"] != nil {
-            statusCode = (object["statusCode"] as? Int) ?? Int((object["statusCode"] as? String) ?? "") ?? 500
-            body = object["body"] as? String
-            headers = (object["headers"] as? [String: String]) ?? [:]
-        } else {
-            statusCode = 200
-            let text = String(decoding: data, as: UTF8.self)
-            body = text.isEmpty || text == "null" ? nil : text
-            headers = [:]
+    /// `headers` (the last value of each name, as API Gateway's single-value maps hold) and
+    /// `multiValueHeaders` (every value, in order).
+    static func singleAndMultiValue(_ pairs: [(String, String)]) -> ([String: String], [String: [String]]) {
+        var single: [String: String] = [:]
+        var multi: [String: [String]] = [:]
+        for (name, value) in pairs {
+            single[name] = value
+            multi[name, default: []].append(value)
         }
+        return (single, multi)
     }
 
-    var isSuccess: Bool { (200..<300).contains(statusCode) }
+    /// `Root=1-<epoch seconds, hex>-<24 hex digits>`, the X-Ray trace header API Gateway adds.
+    static func traceID(_ milliseconds: Int64) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let random = (0..<3).map { _ in String(UInt32.random(in: 0...UInt32.max, using: &generator), radix: 16) }
+            .map { String(repeating: "0", count: 8 - $0.count) + $0 }.joined()
+        return "Root=1-\(String(milliseconds / 1000, radix: 16))-\(random)"
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    private static func encode(_ event: WebSocketEvent) -> Data {
+        // Strings, numbers and booleans only: encoding cannot fail.
+        (try? encoder.encode(event)) ?? Data("{}".utf8)
+    }
 }

@@ -1,114 +1,148 @@
-import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOWebSocket
 
-/// The frames of one upgraded connection: reassembles messages, enforces the message quota, answers pings,
-/// turns each message into a MESSAGE event and closes into `$disconnect`.
-final class WebSocketConnectionHandler: ChannelInboundHandler {
+/// The frames of one open connection: reassembles fragmented messages, enforces the message quota, answers
+/// pings, runs the closing handshake either way, closes idle and over-age connections, and reports the end of
+/// the connection to the gateway (which sends `$disconnect`).
+final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
     private let gateway: WebSocketGateway
     private let connectionID: String
+    /// The message being reassembled from fragments, if any.
     private var message: ByteBuffer?
     private var messageIsBinary = false
-    private var clientCloseCode: Int?
-    private var clientCloseReason: String?
+    /// How the client closed the connection, once it sent its close frame.
+    private var clientClosure: ConnectionClosure?
+    /// Whether this side has sent its close frame.
+    private var closeSent = false
+    private var context: ChannelHandlerContext?
+    private var lifetimeLimit: Scheduled<Void>?
 
     init(gateway: WebSocketGateway, connectionID: String) {
         self.gateway = gateway
         self.connectionID = connectionID
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let gateway = self.gateway
+        let id = connectionID
+        lifetimeLimit = context.eventLoop.scheduleTask(in: TimeAmount(gateway.configuration.maxConnectionDuration)) {
+            gateway.close(id, .goingAway)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        lifetimeLimit?.cancel()
+        self.context = nil
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var frame = unwrapInboundIn(data)
+        let frame = unwrapInboundIn(data)
         switch frame.opcode {
         case .text, .binary:
-            guard message == nil else { return protocolError(context, "a new message started inside a fragmented one") }
+            guard !closeSent else { return }
+            guard message == nil else { return failProtocol("a new message started inside a fragmented one") }
             messageIsBinary = frame.opcode == .binary
             message = context.channel.allocator.buffer(capacity: frame.length)
-            append(&frame, context: context)
+            append(frame)
         case .continuation:
-            guard message != nil else { return protocolError(context, "continuation frame without a message") }
-            append(&frame, context: context)
+            guard !closeSent else { return }
+            guard message != nil else { return failProtocol("a continuation frame outside a message") }
+            append(frame)
         case .ping:
-            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
-            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+            guard !closeSent else { return }
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
         case .connectionClose:
-            var payload = frame.unmaskedData
-            clientCloseCode = payload.readInteger(as: UInt16.self).map(Int.init) ?? 1005
-            clientCloseReason = payload.readString(length: payload.readableBytes) ?? ""
-            // Echo the close (RFC 6455 §5.5.1), then end the connection.
-            var echo = context.channel.allocator.buffer(capacity: 2)
-            echo.writeInteger(UInt16(clientCloseCode == 1005 ? 1000 : clientCloseCode!))
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: echo)))
-                .whenComplete { _ in channel.close(promise: nil) }
+            receivedClose(frame, context: context)
         default:
             break
         }
     }
 
-    private func append(_ frame: inout WebSocketFrame, context: ChannelHandlerContext) {
+    private func append(_ frame: WebSocketFrame) {
         var data = frame.unmaskedData
         guard (message?.readableBytes ?? 0) + data.readableBytes <= gateway.configuration.maxMessageBytes else {
             message = nil
-            gateway.close(connectionID, code: 1009, reason: "Message too big")
+            startClosing(.messageTooBig)
             return
         }
         message?.writeBuffer(&data)
         if frame.fin, let complete = message {
             message = nil
-            deliver(Data(complete.readableBytesView), isBinary: messageIsBinary, context: context)
+            gateway.deliver(complete, isBinary: messageIsBinary, from: connectionID)
         }
     }
 
-    private func deliver(_ body: Data, isBinary: Bool, context: ChannelHandlerContext) {
-        gateway.touch(connectionID)
-        guard let connection = gateway.connection(connectionID) else { return }
-        // Binary frames are not JSON: they always take the $default route.
-        let routeKey = isBinary ? "$default" : gateway.routeSelection.routeKey(forBody: body)
-        let requestID = GatewayClock.newID()
-        let event = gateway.factory.message(connection, body: body, isBinary: isBinary, routeKey: routeKey, requestID: requestID)
-        let gateway = self.gateway
-        let connectionID = self.connectionID
-        Task {
-            let result = await gateway.runtime.invoke(QueuedEvent(body: event))
-            switch result {
-            case .response(let data):
-                let response = IntegrationResponse(data)
-                if let body = response.body { gateway.send(Data(body.utf8), to: connectionID) }
-            case .error, .initFailed, .timedOut:
-                gateway.log("route \(routeKey) failed for \(connectionID): \(result)")
-                let frame: [String: String] = ["message": "Internal server error", "connectionId": connectionID, "requestId": requestID]
-                if let data = try? JSONSerialization.data(withJSONObject: frame, options: [.sortedKeys]) {
-                    gateway.send(data, to: connectionID)
-                }
-            }
+    /// The client's close frame: answer it (unless this side closed first), then end the connection.
+    private func receivedClose(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        var payload = frame.unmaskedData
+        let code = payload.readInteger(as: UInt16.self).map(Int.init)
+        let reason = payload.readString(length: payload.readableBytes) ?? ""
+        clientClosure = ConnectionClosure(statusCode: code ?? 1005, reason: reason)
+        let channel = context.channel
+        if closeSent {
+            channel.close(promise: nil)
+            return
         }
+        closeSent = true
+        var echo = channel.allocator.buffer(capacity: 2)
+        if let code { echo.writeInteger(UInt16(code)) }
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: echo)))
+            .whenComplete { _ in channel.close(promise: nil) }
     }
 
-    private func protocolError(_ context: ChannelHandlerContext, _ reason: String) {
+    /// Sends this side's close frame; the connection ends when the client answers, or after two seconds (at
+    /// once when `waitForAnswer` is false: after a decoding error no answer can be read).
+    func startClosing(_ closure: ConnectionClosure, waitForAnswer: Bool = true) {
+        guard let context, !closeSent else { return }
+        closeSent = true
         message = nil
-        gateway.close(connectionID, code: 1002, reason: reason)
+        // Recorded first: a failed write may close the channel at once.
+        gateway.state.withLockedValue { _ = $0.closing(connectionID, closure) }
+        var payload = context.channel.allocator.buffer(capacity: 2 + closure.reason.utf8.count)
+        payload.writeInteger(UInt16(closure.statusCode))
+        payload.writeString(closure.reason)
+        let channel = context.channel
+        let written = context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)))
+        if waitForAnswer {
+            channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        } else {
+            written.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    private func failProtocol(_ reason: String) {
+        startClosing(ConnectionClosure(statusCode: 1002, reason: reason))
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
-            gateway.close(connectionID, code: 1001, reason: "Going away")
+            startClosing(.goingAway)
         } else {
             context.fireUserInboundEventTriggered(event)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Frame-size and protocol errors: NIO's protocol error handler already sent the close (1009/1002).
-        if let error = error as? NIOWebSocketError, case .invalidFrameLength = error { clientCloseCode = 1009 }
-        context.close(promise: nil)
+        // Frame decoding errors end the connection: 1009 for a frame over the size limit, 1002 for the rest of
+        // RFC 6455's violations. (The gateway answers them itself rather than through NIO's automatic error
+        // handling, so that the close is recorded before the channel goes inactive.)
+        let closure: ConnectionClosure
+        if let error = error as? NIOWebSocketError {
+            if case .invalidFrameLength = error { closure = .messageTooBig } else { closure = ConnectionClosure(statusCode: 1002) }
+        } else {
+            closure = ConnectionClosure(statusCode: 1011)
+        }
+        startClosing(closure, waitForAnswer: false)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        gateway.closed(connectionID, clientCode: clientCloseCode, clientReason: clientCloseReason)
+        lifetimeLimit?.cancel()
+        gateway.closed(connectionID, client: clientClosure ?? .abnormal)
         context.fireChannelInactive()
     }
 }

@@ -4,26 +4,48 @@ import NIOCore
 import NIOHTTP1
 
 /// Serves one HTTP connection of the Runtime API mock: routes each request to the mock's state.
+///
+/// Request bodies are collected up to the mock's payload limit; beyond it the rest is discarded and the
+/// request answered 413 once it ends, so an oversized body costs no memory.
 final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let mock: RuntimeAPIMock
+    private let payloadLimit: Int
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
-    private var pollPending = false
+    private var bodyTooLarge = false
 
     init(mock: RuntimeAPIMock) {
         self.mock = mock
+        self.payloadLimit = mock.configuration.payloadLimit
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
-            self.body = nil
+            body = nil
+            bodyTooLarge = false
+            if let length = head.headers.first(name: "Content-Length").flatMap({ Int($0) }) {
+                if length > payloadLimit {
+                    bodyTooLarge = true
+                } else if length > 0 {
+                    body = context.channel.allocator.buffer(capacity: length)
+                }
+            }
+            // curl sends `Expect: 100-continue` with bodies over 1 KB and waits a second for this answer.
+            if !bodyTooLarge, head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
+                let interim = HTTPResponseHead(version: head.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+            }
         case .body(var chunk):
-            if body == nil {
+            guard !bodyTooLarge else { return }
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > payloadLimit {
+                bodyTooLarge = true
+                body = nil
+            } else if body == nil {
                 body = chunk
             } else {
                 body!.writeBuffer(&chunk)
@@ -31,9 +53,11 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
         case .end:
             guard let head else { return }
             let payload = body.map { Data($0.readableBytesView) } ?? Data()
+            let tooLarge = bodyTooLarge
             self.head = nil
-            self.body = nil
-            route(head, payload, context: context)
+            body = nil
+            bodyTooLarge = false
+            route(head, payload, tooLarge: tooLarge, context: context)
         }
     }
 
@@ -42,51 +66,52 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
         // fails as Lambda reports a runtime that exited mid-invocation.
         let (gone, abandoned) = mock.state.withLockedValue { $0.connectionClosed(ObjectIdentifier(self)) }
         for poller in gone { poller.promise.fail(ChannelError.ioOnClosedChannel) }
-        for pending in abandoned {
-            let report = ["errorMessage": "RequestId: \(pending.requestID) Error: Runtime exited without providing a reason",
-                          "errorType": "Runtime.ExitError"]
-            let body = (try? JSONEncoder().encode(report)) ?? Data()
-            pending.continuation.resume(returning: .error(type: "Runtime.ExitError", body: body))
-        }
+        for resolution in abandoned { resolution.perform() }
         context.fireChannelInactive()
     }
 
-    private func route(_ head: HTTPRequestHead, _ payload: Data, context: ChannelHandlerContext) {
-        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    private func route(_ head: HTTPRequestHead, _ payload: Data, tooLarge: Bool, context: ChannelHandlerContext) {
         let keepAlive = head.isKeepAlive
-        switch (head.method, segments.count > 0 ? segments[0] : "", Array(segments.dropFirst())) {
-        case (.GET, "2018-06-01", ["runtime", "invocation", "next"]):
+        let route = RuntimeAPIRoute(method: head.method, uri: head.uri)
+        if tooLarge, route != .next {
+            let message = "Request body exceeds the maximum allowed payload size (\(payloadLimit) bytes)."
+            let type = route == .invoke ? "RequestEntityTooLargeException" : "RequestEntityTooLarge"
+            writeError(.payloadTooLarge, type: type, message: message, context: context, keepAlive: keepAlive)
+            return
+        }
+        switch route {
+        case .next:
             next(context: context, keepAlive: keepAlive)
-        case (.POST, "2018-06-01", let rest) where rest.count == 4 && rest[0] == "runtime" && rest[1] == "invocation":
-            let requestID = rest[2].removingPercentEncoding ?? rest[2]
-            switch rest[3] {
-            case "response": respond(requestID: requestID, payload: payload, context: context, keepAlive: keepAlive)
-            case "error":
-                let type = head.headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Unhandled"
-                fail(requestID: requestID, type: type, payload: payload, context: context, keepAlive: keepAlive)
-            default: notFound(path, context: context, keepAlive: keepAlive)
-            }
-        case (.POST, "2018-06-01", ["runtime", "init", "error"]):
+        case .response(let requestID):
+            answer(requestID, with: .response(payload), context: context, keepAlive: keepAlive)
+        case .error(let requestID):
+            let type = head.headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Unhandled"
+            answer(requestID, with: .error(type: type, body: payload), context: context, keepAlive: keepAlive)
+        case .initError:
             let type = head.headers.first(name: "Lambda-Runtime-Function-Error-Type") ?? "Unhandled"
             let failed = mock.state.withLockedValue { $0.recordInitError(type: type, body: payload) }
-            for continuation in failed { continuation.resume(returning: .initFailed(type: type, body: payload)) }
-            writeJSON(.accepted, #"{"status":"OK"}"#, context: context, keepAlive: keepAlive)
-        case (.POST, "2015-03-31", let rest) where rest.count == 3 && rest[0] == "functions" && rest[2] == "invocations":
+            for resolution in failed { resolution.perform() }
+            writeAccepted(context: context, keepAlive: keepAlive)
+        case .invoke:
             invokeEndpoint(payload, context: context, keepAlive: keepAlive)
-        default:
-            notFound(path, context: context, keepAlive: keepAlive)
+        case .methodNotAllowed(let allow):
+            var headers = Self.jsonHeaders
+            headers.add(name: "Allow", value: allow.rawValue)
+            let body = Self.errorJSON(type: "MethodNotAllowed", message: "\(head.method.rawValue) is not allowed here; use \(allow.rawValue)")
+            write(.methodNotAllowed, headers: headers, body: body, context: context, keepAlive: keepAlive)
+        case .notFound(let path):
+            writeError(.notFound, type: "NotFound", message: "No route for \(path)", context: context, keepAlive: keepAlive)
         }
     }
 
     private func next(context: ChannelHandlerContext, keepAlive: Bool) {
-        if let status = mock.state.withLockedValue({ $0.injectedNextFailures.isEmpty ? nil : $0.injectedNextFailures.removeFirst() }) {
-            writeJSON(HTTPResponseStatus(statusCode: status), #"{"errorMessage":"injected failure","errorType":"Runtime.Injected"}"#,
-                      context: context, keepAlive: keepAlive)
-            return
-        }
         let promise = context.eventLoop.makePromise(of: RuntimeAPIMockState.PollAnswer.self)
-        let poller = RuntimeAPIMockState.Poller(id: ObjectIdentifier(self), promise: promise)
+        let poller = RuntimeAPIMockState.Poller(
+            id: ObjectIdentifier(self), promise: promise, address: context.channel.remoteAddress)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         promise.futureResult.whenComplete { answer in
             let (handler, context) = bound.value
@@ -94,60 +119,47 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
             case .success(.event(let served)):
                 handler.serve(served, context: context, keepAlive: keepAlive)
             case .success(.failure(let status)):
-                handler.writeJSON(HTTPResponseStatus(statusCode: status),
-                                  #"{"errorMessage":"injected failure","errorType":"Runtime.Injected"}"#,
-                                  context: context, keepAlive: keepAlive)
+                handler.writeError(HTTPResponseStatus(statusCode: status), type: "Runtime.Injected",
+                                   message: "injected failure", context: context, keepAlive: keepAlive)
             case .failure:
                 context.close(promise: nil)
             }
         }
-        if let served = mock.state.withLockedValue({ $0.poll(poller) }) {
-            promise.succeed(.event(served))
+        if let answer = mock.state.withLockedValue({ $0.poll(poller) }) {
+            promise.succeed(answer)
         }
     }
 
     private func serve(_ served: RuntimeAPIMockState.Served, context: ChannelHandlerContext, keepAlive: Bool) {
         var headers = HTTPHeaders()
-        var values: [(String, String?)] = [
-            ("Lambda-Runtime-Aws-Request-Id", served.requestID),
-            ("Lambda-Runtime-Deadline-Ms", String(served.deadlineMilliseconds)),
-            ("Lambda-Runtime-Invoked-Function-Arn", mock.configuration.functionARN),
-            ("Lambda-Runtime-Trace-Id", "Root=1-\(String(served.deadlineMilliseconds / 1000, radix: 16))-\(served.requestID.replacingOccurrences(of: "-", with: "").prefix(24));Sampled=0"),
-        ]
-        for (name, value) in served.event.headerOverrides {
-            values.removeAll { $0.0.lowercased() == name.lowercased() }
-            values.append((name, value))
-        }
-        for case let (name, value?) in values { headers.add(name: name, value: value) }
+        headers.reserveCapacity(6)
         headers.add(name: "Content-Type", value: "application/json")
-        write(.ok, headers: headers, body: served.event.body, context: context, keepAlive: keepAlive)
-    }
-
-    private func respond(requestID: String, payload: Data, context: ChannelHandlerContext, keepAlive: Bool) {
-        guard payload.count <= RuntimeAPIMock.maxResponseBytes else {
-            writeJSON(.payloadTooLarge,
-                      #"{"errorMessage":"Exceeded maximum allowed payload size (\#(RuntimeAPIMock.maxResponseBytes) bytes).","errorType":"RequestEntityTooLarge"}"#,
-                      context: context, keepAlive: keepAlive)
-            return
+        headers.add(name: "Lambda-Runtime-Aws-Request-Id", value: served.requestID)
+        headers.add(name: "Lambda-Runtime-Deadline-Ms", value: String(served.deadlineMilliseconds))
+        headers.add(name: "Lambda-Runtime-Invoked-Function-Arn", value: mock.configuration.functionARN)
+        headers.add(name: "Lambda-Runtime-Trace-Id", value: Self.traceID(for: served.requestID))
+        for (name, value) in served.event.headerOverrides {
+            if let value {
+                headers.replaceOrAdd(name: name, value: value)
+            } else {
+                headers.remove(name: name)
+            }
         }
-        answer(requestID, with: .response(payload), context: context, keepAlive: keepAlive)
-    }
-
-    private func fail(requestID: String, type: String, payload: Data, context: ChannelHandlerContext, keepAlive: Bool) {
-        answer(requestID, with: .error(type: type, body: payload), context: context, keepAlive: keepAlive)
+        let body = context.channel.allocator.buffer(bytes: served.event.body)
+        write(.ok, headers: headers, body: body, context: context, keepAlive: keepAlive)
     }
 
     private func answer(_ requestID: String, with result: InvocationResult, context: ChannelHandlerContext, keepAlive: Bool) {
-        switch mock.state.withLockedValue({ $0.answer(requestID) }) {
-        case .accepted(let continuation):
-            continuation.resume(returning: result)
-            writeJSON(.accepted, #"{"status":"OK"}"#, context: context, keepAlive: keepAlive)
+        switch mock.state.withLockedValue({ $0.answer(requestID, with: result) }) {
+        case .accepted(let resolution):
+            resolution.perform()
+            writeAccepted(context: context, keepAlive: keepAlive)
         case .alreadyAnswered:
-            writeJSON(.badRequest, #"{"errorMessage":"Invocation \#(requestID) was already answered","errorType":"InvalidStateTransition"}"#,
-                      context: context, keepAlive: keepAlive)
+            writeError(.badRequest, type: "InvalidStateTransition",
+                       message: "Invocation \(requestID) was already answered (or timed out)", context: context, keepAlive: keepAlive)
         case .unknown:
-            writeJSON(.badRequest, #"{"errorMessage":"Unknown request id","errorType":"InvalidRequestID"}"#,
-                      context: context, keepAlive: keepAlive)
+            writeError(.badRequest, type: "InvalidRequestID",
+                       message: "Unknown request id \(requestID)", context: context, keepAlive: keepAlive)
         }
     }
 
@@ -158,33 +170,40 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
         promise.completeWithTask { await mock.invoke(payload) }
         promise.futureResult.whenSuccess { result in
             let (handler, context) = bound.value
-            var headers = HTTPHeaders([("Content-Type", "application/json")])
-            switch result {
-            case .response: break
-            case .error, .initFailed, .timedOut: headers.add(name: "X-Amz-Function-Error", value: "Unhandled")
-            }
-            handler.write(.ok, headers: headers, body: result.payload, context: context, keepAlive: keepAlive)
+            var headers = Self.jsonHeaders
+            headers.add(name: "X-Amz-Executed-Version", value: "$LATEST")
+            if !result.isSuccess { headers.add(name: "X-Amz-Function-Error", value: "Unhandled") }
+            let body = context.channel.allocator.buffer(bytes: result.payload)
+            handler.write(.ok, headers: headers, body: body, context: context, keepAlive: keepAlive)
         }
     }
 
-    private func notFound(_ path: String, context: ChannelHandlerContext, keepAlive: Bool) {
-        let message = try? JSONEncoder().encode(["errorMessage": "No route for \(path)", "errorType": "NotFound"])
-        write(.notFound, headers: HTTPHeaders([("Content-Type", "application/json")]), body: message ?? Data(),
-              context: context, keepAlive: keepAlive)
+    // MARK: Writing
+
+    private static let jsonHeaders = HTTPHeaders([("Content-Type", "application/json")])
+    private static let acceptedBody = ByteBuffer(string: #"{"status":"OK"}"#)
+
+    private static func errorJSON(type: String, message: String) -> ByteBuffer {
+        let object = ["errorMessage": message, "errorType": type]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return ByteBuffer(bytes: data)
     }
 
-    private func writeJSON(_ status: HTTPResponseStatus, _ json: String, context: ChannelHandlerContext, keepAlive: Bool) {
-        write(status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Data(json.utf8),
-              context: context, keepAlive: keepAlive)
+    private func writeAccepted(context: ChannelHandlerContext, keepAlive: Bool) {
+        write(.accepted, headers: Self.jsonHeaders, body: Self.acceptedBody, context: context, keepAlive: keepAlive)
     }
 
-    private func write(_ status: HTTPResponseStatus, headers: HTTPHeaders, body: Data, context: ChannelHandlerContext, keepAlive: Bool) {
+    private func writeError(_ status: HTTPResponseStatus, type: String, message: String, context: ChannelHandlerContext, keepAlive: Bool) {
+        write(status, headers: Self.jsonHeaders, body: Self.errorJSON(type: type, message: message), context: context, keepAlive: keepAlive)
+    }
+
+    private func write(_ status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, context: ChannelHandlerContext, keepAlive: Bool) {
         var headers = headers
-        headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+        headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
         let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         } else {
@@ -192,5 +211,18 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
                 context.close(promise: nil)
             }
         }
+    }
+
+    /// An X-Ray trace header for `requestID`: `Root=1-{epoch seconds, hex}-{24 hex digits};Sampled=0`.
+    static func traceID(for requestID: String) -> String {
+        let seconds = String(UInt64(Date().timeIntervalSince1970), radix: 16)
+        var digits = String.UnicodeScalarView()
+        var count = 0
+        for scalar in requestID.unicodeScalars where count < 24 && scalar.properties.isASCIIHexDigit {
+            digits.append(scalar)
+            count += 1
+        }
+        for _ in count..<24 { digits.append("0") }
+        return "Root=1-\(seconds)-\(String(digits));Sampled=0"
     }
 }

@@ -10,39 +10,64 @@ public import NIOPosix
 /// poller), records their responses and errors, and resolves ``invoke(_:)`` with the outcome. The same port
 /// also serves the invoke endpoint of the AWS Runtime Interface Emulator,
 /// `POST /2015-03-31/functions/function/invocations`, so `curl -d @event.json` works against it.
+///
+/// Routes:
+/// - `GET /2018-06-01/runtime/invocation/next`: the next event (waits for one), with
+///   `Lambda-Runtime-Aws-Request-Id`, `-Deadline-Ms`, `-Invoked-Function-Arn` and `-Trace-Id`;
+/// - `POST /2018-06-01/runtime/invocation/{id}/response`: `202 {"status":"OK"}`; 413 over
+///   ``Configuration/payloadLimit``; 400 for an unknown or already answered id;
+/// - `POST /2018-06-01/runtime/invocation/{id}/error`: the same, recording
+///   `Lambda-Runtime-Function-Error-Type` and the body;
+/// - `POST /2018-06-01/runtime/init/error`: `202`; waiting invocations fail with it;
+/// - `POST /2015-03-31/functions/{name}/invocations`: one invocation, answered as Lambda's Invoke API does
+///   (200 with the response, or 200 with the error JSON and `X-Amz-Function-Error: Unhandled`).
+///
+/// Other paths answer 404, other methods 405, malformed HTTP 400; connections are kept alive.
 public final class RuntimeAPIMock: Sendable {
     /// Settings of a mock.
     public struct Configuration: Sendable {
         /// The address to bind; loopback by default.
         public var host: String
-        /// The port; `0` picks a free one (read ``port`` after ``start()``).
+        /// The port; `0` picks a free one (read ``RuntimeAPIMock/port`` after ``RuntimeAPIMock/start()``).
+        /// 9001 by default, the local gateway's Runtime API port.
         public var port: Int
-        /// How long a function has to answer an invocation.
+        /// How long a function has to answer an invocation, counted from ``RuntimeAPIMock/invoke(_:)``;
+        /// it sets `Lambda-Runtime-Deadline-Ms`. 29 s by default, API Gateway's integration timeout.
         public var timeout: Duration
         /// `Lambda-Runtime-Invoked-Function-Arn`.
         public var functionARN: String
+        /// The largest request body accepted (responses, error reports, invoke payloads); larger ones get 413.
+        /// Lambda's limit for synchronous invocations, 6 MB, by default.
+        public var payloadLimit: Int
+        /// Called when a function runs past the deadline, with the function's end of the connection it
+        /// polled on (Lambda stops such an environment: see ``FunctionSupervisor/terminateProcess(connectedFrom:)``).
+        public var onTimeout: (@Sendable (SocketAddress) -> Void)?
 
         public init(
             host: String = "127.0.0.1",
             port: Int = 9001,
             timeout: Duration = .seconds(29),
-            functionARN: String = "arn:aws:lambda:us-east-1:000000000000:function:local"
+            functionARN: String = "arn:aws:lambda:us-east-1:000000000000:function:local",
+            payloadLimit: Int = RuntimeAPIMock.maxResponseBytes,
+            onTimeout: (@Sendable (SocketAddress) -> Void)? = nil
         ) {
             self.host = host
             self.port = port
             self.timeout = timeout
             self.functionARN = functionARN
+            self.payloadLimit = payloadLimit
+            self.onTimeout = onTimeout
         }
     }
 
-    /// The largest response the Runtime API accepts (6 MB); larger ones get 413.
+    /// The largest response the Lambda Runtime API accepts: 6 MB (6,291,456 bytes).
     public static let maxResponseBytes = 6 * 1024 * 1024
 
     public let configuration: Configuration
     let state = NIOLockedValueBox(RuntimeAPIMockState())
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
     /// Open client connections, closed on shutdown so that the API really goes away.
-    private let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+    private let connections = NIOLockedValueBox(ConnectionRegistry())
     private let group: any EventLoopGroup
 
     public init(configuration: Configuration = Configuration(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -59,8 +84,8 @@ public final class RuntimeAPIMock: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 let key = ObjectIdentifier(channel)
-                self.connections.withLockedValue { $0[key] = channel }
-                channel.closeFuture.whenComplete { _ in _ = self.connections.withLockedValue { $0.removeValue(forKey: key) } }
+                self.connections.withLockedValue { $0.add(channel, key: key) }
+                channel.closeFuture.whenComplete { _ in self.connections.withLockedValue { $0.remove(key) } }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(RuntimeAPIHTTPHandler(mock: self))
@@ -77,26 +102,45 @@ public final class RuntimeAPIMock: Sendable {
     /// `host:port`, the value for `AWS_LAMBDA_RUNTIME_API`.
     public var runtimeAPIAddress: String { "\(configuration.host):\(port ?? configuration.port)" }
 
-    /// Sends one event to the function and waits for its answer, an init failure, or the deadline.
+    /// How many `/next` polls are waiting for an event: function processes ready to take one.
+    public var pollersWaiting: Int { state.withLockedValue { $0.pollers.count } }
+
+    /// How many TCP connections clients have opened so far; with keep-alive, one per function process.
+    public var connectionsAccepted: Int { connections.withLockedValue { $0.accepted } }
+
+    /// Sends one event to the function and waits for its answer, an init failure, the process's exit, or
+    /// the deadline.
+    ///
+    /// When the function's last initialisation failed (or ``functionExited(reason:)`` was called) and no
+    /// runtime has polled since, the invocation fails at once with that outcome instead of waiting.
     public func invoke(_ event: QueuedEvent) async -> InvocationResult {
         let requestID = UUID().uuidString.lowercased()
-        let timeoutMilliseconds = Int64(configuration.timeout.components.seconds) * 1000
-            + Int64(configuration.timeout.components.attoseconds / 1_000_000_000_000_000)
-        let deadline = Int64(Date().timeIntervalSince1970 * 1000) + timeoutMilliseconds
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<InvocationResult, Never>) in
+        let timeout = configuration.timeout
+        let deadline = Self.nowMilliseconds() + Self.milliseconds(timeout)
+        let state = self.state
+        let group = self.group
+        let onTimeout = configuration.onTimeout
+        return await withCheckedContinuation { (continuation: RuntimeAPIMockState.Continuation) in
             let pending = RuntimeAPIMockState.Pending(
                 requestID: requestID, event: event, deadlineMilliseconds: deadline, continuation: continuation)
-            let delivery = state.withLockedValue { $0.enqueue(pending) }
-            if let (poller, served) = delivery {
+            switch state.withLockedValue({ $0.enqueue(pending) }) {
+            case .failed(let result):
+                continuation.resume(returning: result)
+                return
+            case .deliver(let poller, let served):
                 poller.promise.succeed(.event(served))
+            case .queued:
+                break
             }
-            group.any().scheduleTask(in: .milliseconds(timeoutMilliseconds)) { [state] in
-                if let expired = state.withLockedValue({ $0.expire(requestID) }) {
-                    expired.resume(returning: .timedOut)
-                }
+            let timer = group.any().scheduleTask(in: .milliseconds(Self.milliseconds(timeout))) {
+                guard let expired = state.withLockedValue({ $0.expire(requestID) }) else { return }
+                expired.perform()
+                if let address = expired.functionAddress { onTimeout?(address) }
+            }
+            if !state.withLockedValue({ $0.attach(timer: timer, to: requestID) }) {
+                timer.cancel()
             }
         }
-        return result
     }
 
     /// Convenience for ``invoke(_:)`` with a body and the default headers.
@@ -111,21 +155,52 @@ public final class RuntimeAPIMock: Sendable {
         for poller in waiting { poller.promise.succeed(.failure(status: status)) }
     }
 
+    /// Tells the mock that no function process is left to serve invocations (the only one exited and will
+    /// not be restarted): waiting invocations fail with `Runtime.ExitError` and `reason`, and so do new
+    /// ones until a runtime polls again.
+    public func functionExited(reason: String) {
+        for resolution in state.withLockedValue({ $0.functionExited(reason: reason) }) { resolution.perform() }
+    }
+
     /// The init errors functions reported, oldest first.
     public var initErrors: [(type: String, body: Data)] { state.withLockedValue { $0.initErrors } }
 
-    /// Stops serving; invocations still waiting resolve as timed out.
+    /// Stops serving; invocations still waiting, and any made afterwards, resolve as timed out.
     public func shutdown() async throws {
-        let (continuations, pollers) = state.withLockedValue { $0.drain() }
-        for continuation in continuations { continuation.resume(returning: .timedOut) }
+        let (resolutions, pollers) = state.withLockedValue { $0.drain() }
+        for resolution in resolutions { resolution.perform() }
         for poller in pollers { poller.promise.fail(ChannelError.ioOnClosedChannel) }
         let bound = channel.withLockedValue { value -> (any Channel)? in
             defer { value = nil }
             return value
         }
         try await bound?.close()
-        for connection in connections.withLockedValue({ Array($0.values) }) {
+        for connection in connections.withLockedValue({ Array($0.open.values) }) {
             try? await connection.close()
         }
+    }
+
+    static func nowMilliseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
+
+/// The mock's open connections and how many were ever accepted.
+struct ConnectionRegistry {
+    var open: [ObjectIdentifier: any Channel] = [:]
+    var accepted = 0
+
+    mutating func add(_ channel: any Channel, key: ObjectIdentifier) {
+        open[key] = channel
+        accepted += 1
+    }
+
+    mutating func remove(_ key: ObjectIdentifier) {
+        open.removeValue(forKey: key)
     }
 }

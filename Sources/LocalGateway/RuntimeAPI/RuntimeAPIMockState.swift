@@ -4,20 +4,26 @@ import NIOCore
 /// The mock's bookkeeping: events waiting for a poller, pollers waiting for an event, invocations in flight.
 ///
 /// Every method is a transition that returns what the caller must do (fulfil a promise, resume a
-/// continuation); the state itself lives behind one lock in ``RuntimeAPIMock``.
+/// continuation, cancel a timer); the state itself lives behind one lock in ``RuntimeAPIMock``.
 struct RuntimeAPIMockState {
+    typealias Continuation = CheckedContinuation<InvocationResult, Never>
+
     struct Pending {
         var requestID: String
         var event: QueuedEvent
         var deadlineMilliseconds: Int64
-        var continuation: CheckedContinuation<InvocationResult, Never>
+        var continuation: Continuation
         /// The poller connection the event went to, once served.
         var servedTo: ObjectIdentifier?
+        /// The function's end of the connection it was served on.
+        var servedToAddress: SocketAddress?
     }
 
     struct Poller {
         var id: ObjectIdentifier
         var promise: EventLoopPromise<PollAnswer>
+        /// The function's end of the poll's connection.
+        var address: SocketAddress?
     }
 
     /// What a waiting `/next` poll is answered with.
@@ -33,89 +39,144 @@ struct RuntimeAPIMockState {
         var deadlineMilliseconds: Int64
     }
 
-    private(set) var queued: [Pending] = []
-    private(set) var pollers: [Poller] = []
-    private(set) var inFlight: [String: Pending] = [:]
-    private(set) var answered: Set<String> = []
-    private(set) var initErrors: [(type: String, body: Data)] = []
-    /// Status codes the next `/next` polls answer with instead of an event (fault injection).
-    var injectedNextFailures: [Int] = []
+    /// An invocation whose outcome is known: resume `continuation` with `result` and cancel `timer`.
+    struct Resolution {
+        var continuation: Continuation
+        var timer: Scheduled<Void>?
+        var result: InvocationResult
+        /// The function's end of the connection the invocation was served on, if it was served.
+        var functionAddress: SocketAddress? = nil
 
-    /// A new invocation: served at once to a waiting poller, else queued.
-    mutating func enqueue(_ pending: Pending) -> (Poller, Served)? {
-        if !pollers.isEmpty {
-            let poller = pollers.removeFirst()
-            var pending = pending
-            pending.servedTo = poller.id
-            inFlight[pending.requestID] = pending
-            return (poller, Served(requestID: pending.requestID, event: pending.event, deadlineMilliseconds: pending.deadlineMilliseconds))
+        func perform() {
+            timer?.cancel()
+            continuation.resume(returning: result)
         }
-        queued.append(pending)
-        return nil
     }
 
-    /// A poll: an event if one is queued, else the poller waits.
-    mutating func poll(_ poller: Poller) -> Served? {
-        guard !queued.isEmpty else {
+    /// How many answered request ids are remembered to tell "already answered" from "unknown".
+    static let answeredMemory = 4096
+
+    private(set) var queued = CircularBuffer<Pending>()
+    private(set) var pollers: [Poller] = []
+    private(set) var inFlight: [String: Pending] = [:]
+    private var answered: Set<String> = []
+    /// Deadline timers of unresolved invocations, by request id (kept apart from ``Pending`` so that
+    /// attaching one does not search the queue).
+    private var timers: [String: Scheduled<Void>] = [:]
+    private var answeredOrder = CircularBuffer<String>()
+    private(set) var initErrors: [(type: String, body: Data)] = []
+    /// Connections that have polled `/next` and are still open: function processes that finished
+    /// initialising.
+    private var runtimeConnections: Set<ObjectIdentifier> = []
+    /// Why invocations cannot be served right now: the last initialisation failed, or the function exited,
+    /// and no runtime has polled since. New invocations fail at once with it instead of waiting for a
+    /// deadline.
+    private(set) var unavailable: InvocationResult?
+    /// Whether the mock has shut down: invocations resolve at once as timed out.
+    private var stopped = false
+    /// Status codes the next `/next` polls answer with instead of an event (fault injection).
+    private var injectedNextFailures: [Int] = []
+
+    /// A new invocation: served at once to a waiting poller, failed at once when no runtime can serve it,
+    /// else queued.
+    mutating func enqueue(_ pending: Pending) -> EnqueueOutcome {
+        if !pollers.isEmpty {
+            let poller = pollers.removeFirst()
+            return .deliver(poller, serve(pending, to: poller))
+        }
+        if stopped {
+            return .failed(.timedOut)
+        }
+        if let unavailable, runtimeConnections.isEmpty {
+            remember(pending.requestID)
+            return .failed(unavailable)
+        }
+        queued.append(pending)
+        return .queued
+    }
+
+    enum EnqueueOutcome {
+        case deliver(Poller, Served)
+        case failed(InvocationResult)
+        case queued
+    }
+
+    /// Attaches the deadline timer to an invocation still waiting; `false` when it was already resolved.
+    mutating func attach(timer: Scheduled<Void>, to requestID: String) -> Bool {
+        guard !answered.contains(requestID) else { return false }
+        timers[requestID] = timer
+        return true
+    }
+
+    /// A poll: an injected failure, an event if one is queued, else the poller waits.
+    mutating func poll(_ poller: Poller) -> PollAnswer? {
+        if !injectedNextFailures.isEmpty {
+            return .failure(status: injectedNextFailures.removeFirst())
+        }
+        runtimeConnections.insert(poller.id)
+        unavailable = nil
+        guard let pending = queued.popFirst() else {
             pollers.append(poller)
             return nil
         }
-        var pending = queued.removeFirst()
+        return .event(serve(pending, to: poller))
+    }
+
+    private mutating func serve(_ pending: Pending, to poller: Poller) -> Served {
+        var pending = pending
         pending.servedTo = poller.id
+        pending.servedToAddress = poller.address
         inFlight[pending.requestID] = pending
         return Served(requestID: pending.requestID, event: pending.event, deadlineMilliseconds: pending.deadlineMilliseconds)
     }
 
     /// A function's connection closed: it no longer waits, and what it was serving will never be answered
     /// (the process died), so those invocations fail now rather than at their deadline.
-    mutating func connectionClosed(_ id: ObjectIdentifier) -> (pollers: [Poller], abandoned: [Pending]) {
+    mutating func connectionClosed(_ id: ObjectIdentifier) -> (pollers: [Poller], abandoned: [Resolution]) {
+        runtimeConnections.remove(id)
         let gone = pollers.filter { $0.id == id }
         pollers.removeAll { $0.id == id }
-        let abandoned = inFlight.values.filter { $0.servedTo == id }
-        for pending in abandoned {
-            inFlight.removeValue(forKey: pending.requestID)
-            answered.insert(pending.requestID)
+        let abandoned = inFlight.values.filter { $0.servedTo == id }.map { pending in
+            resolve(pending.requestID, with: .runtimeExit(pending.requestID, "Runtime exited without providing a reason"))!
         }
         return (gone, abandoned)
     }
 
     enum AnswerOutcome {
-        case accepted(CheckedContinuation<InvocationResult, Never>)
+        case accepted(Resolution)
         case alreadyAnswered
         case unknown
     }
 
     /// `/response` or `/error` for `requestID`.
-    mutating func answer(_ requestID: String) -> AnswerOutcome {
-        if let pending = inFlight.removeValue(forKey: requestID) {
-            answered.insert(requestID)
-            return .accepted(pending.continuation)
-        }
+    mutating func answer(_ requestID: String, with result: InvocationResult) -> AnswerOutcome {
+        if let resolution = resolve(requestID, with: result) { return .accepted(resolution) }
         return answered.contains(requestID) ? .alreadyAnswered : .unknown
     }
 
     /// The deadline of `requestID` passed: it times out if still unanswered.
-    mutating func expire(_ requestID: String) -> CheckedContinuation<InvocationResult, Never>? {
-        if let pending = inFlight.removeValue(forKey: requestID) {
-            answered.insert(requestID)
-            return pending.continuation
-        }
-        if let index = queued.firstIndex(where: { $0.requestID == requestID }) {
-            return queued.remove(at: index).continuation
-        }
-        return nil
+    mutating func expire(_ requestID: String) -> Resolution? {
+        if let resolution = resolve(requestID, with: .timedOut) { return resolution }
+        guard let index = queued.firstIndex(where: { $0.requestID == requestID }) else { return nil }
+        let pending = queued.remove(at: index)
+        return Resolution(continuation: pending.continuation, timer: finish(requestID), result: .timedOut)
     }
 
     /// `/init/error`: every waiting invocation fails with it rather than timing out, as Lambda fails the
-    /// invocation whose cold start failed.
-    mutating func recordInitError(type: String, body: Data) -> [CheckedContinuation<InvocationResult, Never>] {
+    /// invocation whose cold start failed; later ones too, until a runtime polls again.
+    mutating func recordInitError(type: String, body: Data) -> [Resolution] {
         initErrors.append((type, body))
-        let failed = inFlight.values.map(\.continuation) + queued.map(\.continuation)
-        for requestID in inFlight.keys { answered.insert(requestID) }
-        for pending in queued { answered.insert(pending.requestID) }
-        inFlight.removeAll()
-        queued.removeAll()
-        return failed
+        let result = InvocationResult.initFailed(type: type, body: body)
+        unavailable = result
+        return resolveAll { _ in result }
+    }
+
+    /// No function process is left: every waiting invocation fails with `Runtime.ExitError`, and so do
+    /// later ones until a runtime polls again (with the init error instead, when initialisation failed).
+    mutating func functionExited(reason: String) -> [Resolution] {
+        if case .initFailed = unavailable {} else { unavailable = .runtimeExit(nil, reason) }
+        runtimeConnections.removeAll()
+        return resolveAll { .runtimeExit($0, reason) }
     }
 
     /// Makes `count` polls answer `status`: pollers already waiting first, then the next ones to arrive.
@@ -126,13 +187,57 @@ struct RuntimeAPIMockState {
         return now
     }
 
-    /// Every waiting invocation and poller, for shutdown.
-    mutating func drain() -> ([CheckedContinuation<InvocationResult, Never>], [Poller]) {
-        let continuations = queued.map(\.continuation) + inFlight.values.map(\.continuation)
+    /// Every waiting invocation (resolved as timed out) and poller, for shutdown.
+    mutating func drain() -> ([Resolution], [Poller]) {
+        stopped = true
+        let resolutions = resolveAll { _ in .timedOut }
         let waiting = pollers
-        queued.removeAll()
-        inFlight.removeAll()
         pollers.removeAll()
-        return (continuations, waiting)
+        return (resolutions, waiting)
+    }
+
+    private mutating func resolveAll(_ result: (String) -> InvocationResult) -> [Resolution] {
+        var resolutions: [Resolution] = []
+        for requestID in Array(inFlight.keys) {
+            resolutions.append(resolve(requestID, with: result(requestID))!)
+        }
+        while let pending = queued.popFirst() {
+            resolutions.append(Resolution(
+                continuation: pending.continuation, timer: finish(pending.requestID), result: result(pending.requestID)))
+        }
+        return resolutions
+    }
+
+    /// Takes `requestID` out of flight, if it is there.
+    private mutating func resolve(_ requestID: String, with result: InvocationResult) -> Resolution? {
+        guard let pending = inFlight.removeValue(forKey: requestID) else { return nil }
+        return Resolution(
+            continuation: pending.continuation, timer: finish(requestID), result: result,
+            functionAddress: pending.servedToAddress)
+    }
+
+    /// Remembers that `requestID` is finished, forgetting the oldest beyond ``answeredMemory``.
+    /// Marks `requestID` resolved; returns its deadline timer, for cancelling.
+    private mutating func finish(_ requestID: String) -> Scheduled<Void>? {
+        remember(requestID)
+        return timers.removeValue(forKey: requestID)
+    }
+
+    private mutating func remember(_ requestID: String) {
+        guard answered.insert(requestID).inserted else { return }
+        answeredOrder.append(requestID)
+        if answeredOrder.count > Self.answeredMemory, let oldest = answeredOrder.popFirst() {
+            answered.remove(oldest)
+        }
+    }
+}
+
+extension InvocationResult {
+    /// What Lambda reports when the runtime process ends before answering.
+    static func runtimeExit(_ requestID: String?, _ reason: String) -> InvocationResult {
+        let message = requestID.map { "RequestId: \($0) Error: \(reason)" } ?? "Error: \(reason)"
+        let report = ["errorMessage": message, "errorType": "Runtime.ExitError"]
+        let body = (try? JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])) ?? Data()
+        return .error(type: "Runtime.ExitError", body: body)
     }
 }

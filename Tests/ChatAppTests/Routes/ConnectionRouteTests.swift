@@ -56,6 +56,34 @@ import Testing
         #expect(response.statusCode == 500)
     }
 
+    @Test func aConnectionThatCannotJoinGeneralIsRefusedAndForgotten() async throws {
+        let store = PartlyFailingStore(failing: ["subscribe"])
+        let chat = ChatHarness(store: store)
+        try await chat.invoke(.connect(connectionID: "A=")).expectStatus(500)
+        #expect(try await store.connection("A=") == nil, "API Gateway sends no $disconnect for a refused connection")
+    }
+
+    @Test func aJoinNoticeThatCannotBeSentDoesNotRefuseTheConnection() async throws {
+        let store = PartlyFailingStore(failing: ["subscribers:General"])
+        let chat = ChatHarness(store: store)
+        try await chat.invoke(.connect(connectionID: "A=")).expectStatus(200)
+        #expect(try await store.channels(of: "A=") == ["General"])
+    }
+
+    @Test func disconnectTellsTheOtherChannelsWhenOneCannotBeRead() async throws {
+        let store = PartlyFailingStore(failing: ["subscribers:broken"])
+        let chat = ChatHarness(store: store)
+        for id in ["A=", "B="] { try await chat.connect(id) }
+        try await store.subscribe("A=", to: "broken")
+        try await store.subscribe("A=", to: "swift")
+        try await store.subscribe("B=", to: "swift")
+        chat.clearPosts()
+
+        try await chat.invoke(.disconnect(connectionID: "A=")).expectStatus(200)
+        #expect(try await store.channels(of: "A=") == [])
+        #expect(try chat.notifications().map { $0.json["channel"] } == ["General", "swift"])
+    }
+
     @Test func disconnectRemovesEverythingAndTellsEachChannel() async throws {
         let chat = ChatHarness()
         for id in ["A=", "B=", "C="] { try await chat.connect(id) }
@@ -104,4 +132,33 @@ struct FailingStore: ConnectionStore {
     func unsubscribe(_ connectionID: String, from channel: String) async throws -> Bool { throw Down() }
     func subscribers(of channel: String) async throws -> [String] { throw Down() }
     func channels(of connectionID: String) async throws -> [String] { throw Down() }
+}
+
+/// An in-memory store whose chosen operations fail: `"subscribe"`, `"subscribers"` (any channel) or
+/// `"subscribers:<channel>"`.
+struct PartlyFailingStore: ConnectionStore {
+    struct Down: Error {}
+    let inner = InMemoryConnectionStore()
+    let failing: Set<String>
+
+    private func check(_ operation: String, _ channel: String? = nil) throws {
+        if failing.contains(operation) || channel.map({ failing.contains("\(operation):\($0)") }) == true { throw Down() }
+    }
+
+    func addConnection(_ connection: ConnectionRecord) async throws { try await inner.addConnection(connection) }
+    func connection(_ connectionID: String) async throws -> ConnectionRecord? { try await inner.connection(connectionID) }
+    func removeConnection(_ connectionID: String) async throws -> [String] { try await inner.removeConnection(connectionID) }
+    @discardableResult
+    func subscribe(_ connectionID: String, to channel: String) async throws -> Bool {
+        try check("subscribe", channel)
+        return try await inner.subscribe(connectionID, to: channel)
+    }
+    func unsubscribe(_ connectionID: String, from channel: String) async throws -> Bool {
+        try await inner.unsubscribe(connectionID, from: channel)
+    }
+    func subscribers(of channel: String) async throws -> [String] {
+        try check("subscribers", channel)
+        return try await inner.subscribers(of: channel)
+    }
+    func channels(of connectionID: String) async throws -> [String] { try await inner.channels(of: connectionID) }
 }

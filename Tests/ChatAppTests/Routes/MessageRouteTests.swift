@@ -95,6 +95,24 @@ import Testing
         #expect(reply["message"]?.stringValue?.contains("Known actions: whoAmI") == true)
     }
 
+    /// A message naming `$connect` or `$disconnect` arrives with that route key (route selection picks the
+    /// value, as the local gateway does), yet it is a message: it neither adds nor removes the connection.
+    @Test(arguments: ["$disconnect", "$connect", "$default"])
+    func messagesCannotActAsTheGatewaysRoutes(_ action: String) async throws {
+        let chat = ChatHarness()
+        try await chat.connect("A=")
+        try await chat.connect("B=")
+        chat.clearPosts()
+        let event = WebSocketEventBuilder.message(#"{"action":"\#(action)","request_id":1}"#, connectionID: "A=")
+        #expect(event.build().requestContext.routeKey == action)
+        let reply = try await chat.invoke(event).expectStatus(200).jsonBody(as: [String: JSONValue].self)
+        #expect(reply["error"] == "unknownAction")
+        #expect(reply["message"]?.stringValue?.hasPrefix("Unknown action \"\(action)\"") == true)
+        #expect(reply["request_id"] == 1)
+        #expect(try await chat.store.channels(of: "A=") == ["General"], "the connection is untouched")
+        #expect(chat.posts.isEmpty, "nobody is told A joined or left")
+    }
+
     @Test func binaryFramesAreExplained() async throws {
         let chat = ChatHarness()
         let response = try await chat.invoke(.binaryMessage([0, 1, 2, 255], connectionID: "A="))

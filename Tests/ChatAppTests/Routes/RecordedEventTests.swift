@@ -48,4 +48,35 @@ import Testing
         #expect(try await chat.store.subscribers(of: "release-notes") == [])
         #expect(try chat.notifications() == [.init(to: "other=", json: ["type": "left", "channel": "General", "connectionId": .string(bobby)])])
     }
+
+    /// The routes the connection's life above does not visit, each from its recorded event.
+    @Test func theOtherRoutesFromRecordedEvents() async throws {
+        let chat = ChatHarness()
+        let bobby = "Ym9iYnktdGFibGVzPQ="
+        let other = "b3RoZXI9"
+        try await chat.connect(other)
+        try await invoke(chat, "connect-with-token").expectStatus(200)
+        chat.clearPosts()
+
+        let whoAmI = try await invoke(chat, "whoami").expectStatus(200).jsonBody(as: [String: JSONValue].self)
+        #expect(whoAmI == ["type": "whoAmI", "connectionId": .string(bobby), "request_id": "who-1"])
+        #expect(chat.posts.isEmpty)
+
+        let sent = try await invoke(chat, "send-message").expectStatus(200).jsonBody(as: [String: JSONValue].self)
+        #expect(sent == ["type": "sent", "connectionId": .string(other), "request_id": "dm-1"])
+        #expect(chat.posts == [.init(to: other, body: "Hi! :)")])
+        #expect(chat.transport.requests.last?.url == ChatHarness.managementEndpoint + "/@connections/b3RoZXI9")
+
+        chat.clearPosts()
+        let left = try await invoke(chat, "unsubscribe").expectStatus(200).jsonBody(as: [String: JSONValue].self)
+        #expect(left == ["type": "unsubscribed", "channel": "General", "subscribers": 1, "changed": true, "request_id": 3])
+        #expect(try chat.notifications() == [.init(to: other, json: ["type": "left", "channel": "General", "connectionId": .string(bobby)])])
+        #expect(try await chat.store.channels(of: bobby) == [])
+
+        chat.clearPosts()
+        let notJSON = try await invoke(chat, "not-json").expectStatus(200).jsonBody(as: [String: JSONValue].self)
+        #expect(notJSON["error"] == "invalidRequest")
+        #expect(notJSON["knownActions"] == .array(ChatService.knownActions.map { .string($0) }))
+        #expect(chat.posts.isEmpty)
+    }
 }

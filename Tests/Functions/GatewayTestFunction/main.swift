@@ -8,68 +8,82 @@ import Glibc
 #endif
 import Runtime
 
-// A WebSocket function for the gateway's own tests, written against the raw event JSON.
-//   $connect: rejects with ?reject=<status>; else accepts.
+// A WebSocket function for the gateway's own end-to-end tests, written against the raw event JSON.
+//   $connect: ?reject=<status> answers that status; ?crash=1 kills the process; ?protocol=<p> accepts the
+//             sub-protocol <p>; otherwise accepts.
 //   whoAmI: replies with the caller's connection id.
+//   echo: replies with the `message` field.
+//   event: replies with the whole event it received (JSON).
 //   crash: the process dies (the gateway answers the client with its error frame and restarts it).
+//   fail: the handler throws (an invocation error; the process lives on).
 //   slow: sleeps `ms` milliseconds, then replies "slept".
 //   $default: replies "default:" + the body (base64 for binary frames, as received).
-// GATEWAY_EVENT_LOG=<file> appends one line per event: routeKey connectionId [disconnectStatusCode].
+// GATEWAY_EVENT_LOG=<file> appends every event, one JSON object a line.
 
 struct Event: Decodable {
     struct Context: Decodable {
         var routeKey: String
         var connectionId: String
-        var disconnectStatusCode: Int?
-        var domainName: String?
-        var stage: String?
     }
     var requestContext: Context
     var body: String?
-    var isBase64Encoded: Bool?
     var queryStringParameters: [String: String]?
 }
 
 struct Response: Encodable {
     var statusCode: Int
     var body: String?
+    var headers: [String: String]?
 }
 
 struct Command: Decodable {
     var action: String?
     var ms: Int?
+    var message: String?
 }
 
-func log(_ event: Event) {
-    guard let path = LambdaEnvironment().variables["GATEWAY_EVENT_LOG"] else { return }
-    var line = "\(event.requestContext.routeKey) \(event.requestContext.connectionId)"
-    if let status = event.requestContext.disconnectStatusCode { line += " \(status)" }
-    line += "\n"
-    if let file = fopen(path, "a") {
-        fputs(line, file)
-        fclose(file)
-    }
+struct RequestedFailure: Error {}
+
+func log(_ event: Data) {
+    guard let path = LambdaEnvironment().variables["GATEWAY_EVENT_LOG"], let file = fopen(path, "a") else { return }
+    _ = event.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+    fputs("\n", file)
+    fclose(file)
 }
 
-await LambdaRuntime.start { (event: Event, context: LambdaContext) -> Response in
-    log(event)
+func reply(_ statusCode: Int = 200, _ body: String? = nil, headers: [String: String]? = nil) throws -> Data {
+    try JSONEncoder().encode(Response(statusCode: statusCode, body: body, headers: headers))
+}
+
+await LambdaRuntime.start { (raw: Data, context: LambdaContext) -> Data in
+    log(raw)
+    let event = try JSONDecoder().decode(Event.self, from: raw)
+    let command = (try? JSONDecoder().decode(Command.self, from: Data((event.body ?? "").utf8)))
     switch event.requestContext.routeKey {
     case "$connect":
-        if let status = event.queryStringParameters?["reject"].flatMap(Int.init) {
-            return Response(statusCode: status, body: "rejected")
-        }
-        return Response(statusCode: 200)
+        let query = event.queryStringParameters ?? [:]
+        if query["crash"] != nil { fatalError("crash requested in $connect") }
+        if let status = query["reject"].flatMap(Int.init) { return try reply(status, "rejected") }
+        if let subprotocol = query["protocol"] { return try reply(headers: ["Sec-WebSocket-Protocol": subprotocol]) }
+        return try reply()
     case "$disconnect":
-        return Response(statusCode: 200)
+        return try reply()
     case "whoAmI":
-        return Response(statusCode: 200, body: event.requestContext.connectionId)
+        return try reply(body: event.requestContext.connectionId)
+    case "echo":
+        return try reply(body: command?.message)
+    case "event":
+        return try reply(body: String(decoding: raw, as: UTF8.self))
     case "crash":
         fatalError("crash requested")
+    case "fail":
+        throw RequestedFailure()
     case "slow":
-        let command = try JSONDecoder().decode(Command.self, from: Data((event.body ?? "{}").utf8))
-        try await Task.sleep(for: .milliseconds(command.ms ?? 100))
-        return Response(statusCode: 200, body: "slept")
+        try await Task.sleep(for: .milliseconds(command?.ms ?? 100))
+        return try reply(body: "slept")
     default:
-        return Response(statusCode: 200, body: "default:" + (event.body ?? ""))
+        return try reply(body: "default:" + (event.body ?? ""))
     }
 }
+
+func reply(body: String?) throws -> Data { try reply(200, body) }

@@ -1,0 +1,43 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import HandlerKit
+
+/// The `request_id` a message may carry must be something a reply can carry back: a string or a number.
+///
+/// HandlerKit's ``RequestCorrelation`` ignores any other value (`true`, an object, `1e400`); the chat says so
+/// instead, with an error that names the field, so that a client waiting for its id learns why it never comes.
+enum RequestIDCheck {
+    /// The error for a message whose top-level `request_id` is present but unusable; `nil` when it is absent,
+    /// `null`, a string or a number (`usable`), or the body is not a JSON object (other errors explain that).
+    /// - Parameters:
+    ///   - body: the message text.
+    ///   - usable: the request id HandlerKit read from the body, if any.
+    static func problem(inBody body: String?, usable: RequestID?) -> ChatError? {
+        guard usable == nil, let body, body.utf8.count >= RequestCorrelation.fieldName.utf8.count,
+            body.contains(RequestCorrelation.fieldName),
+            let probe = try? JSONDecoder().decode(Probe.self, from: Data(body.utf8)), probe.isPresent
+        else { return nil }
+        return .invalidField(RequestCorrelation.fieldName, "must be a string or a number, so that the reply can carry it back")
+    }
+
+    /// Whether a JSON object has a non-null top-level `request_id`.
+    private struct Probe: Decodable {
+        var isPresent: Bool
+
+        private struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            let key = Key(stringValue: RequestCorrelation.fieldName)
+            isPresent = container.contains(key) && (try? container.decodeNil(forKey: key)) == false
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+
+/// The opening handshake: `$connect` runs before the upgrade completes, and its answer decides it.
+extension WebSocketGateway {
+    /// NIO asks whether to upgrade: only on the stage path, and only when `$connect` answers 2xx. A refusal is
+    /// remembered so that ``GatewayHTTPHandler`` answers the handshake with its status.
+    func shouldUpgrade(_ channel: any Channel, _ head: HTTPRequestHead) -> EventLoopFuture<HTTPHeaders?> {
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        let stagePath = "/" + configuration.stage
+        guard path == stagePath || path == stagePath + "/" else { return channel.eventLoop.makeSucceededFuture(nil) }
+        let now = GatewayClock.nowMilliseconds()
+        let connection = GatewayConnection(
+            id: GatewayClock.newID(), channel: channel, connectedAtMilliseconds: now, lastActiveMilliseconds: now,
+            sourceIP: channel.remoteAddress?.ipAddress ?? configuration.host,
+            userAgent: head.headers.first(name: "User-Agent"))
+        let requestID = GatewayClock.newID()
+        let event = eventFactory.connect(connection, head: head, requestID: requestID)
+        let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
+        promise.completeWithTask {
+            let result = await self.runtime.invoke(QueuedEvent(body: event))
+            switch Self.handshakeOutcome(result) {
+            case .accept(let headers):
+                self.state.withLockedValue { $0.accept(connection) }
+                return headers
+            case .reject(let rejection):
+                if !result.isSuccess {
+                    self.logger.error(
+                        "$connect failed",
+                        metadata: ["connectionId": "\(connection.id)", "requestId": "\(requestID)", "result": "\(result)"])
+                }
+                self.state.withLockedValue { $0.reject(channel, with: rejection) }
+                return nil
+            }
+        }
+        return promise.futureResult
+    }
+
+    enum HandshakeOutcome: Equatable {
+        /// Upgrade, adding these headers to the 101 answer.
+        case accept(HTTPHeaders)
+        case reject(HandshakeRejection)
+    }
+
+    /// What the handshake answers for `$connect`'s result: a 2xx response accepts (passing on the
+    /// `Sec-WebSocket-Protocol` the function chose); any other status refuses with that status; a function
+    /// error or crash refuses with 502 and a time-out with 504, as API Gateway answers a failed integration.
+    static func handshakeOutcome(_ result: InvocationResult) -> HandshakeOutcome {
+        switch result {
+        case .response(let data):
+            let response = IntegrationResponse(data)
+            if response.isSuccess {
+                var headers = HTTPHeaders()
+                if let subprotocol = response.headers.first(where: { $0.key.lowercased() == "sec-websocket-protocol" }) {
+                    headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol.value)
+                }
+                return .accept(headers)
+            }
+            let status = (100...599).contains(response.statusCode) ? response.statusCode : 502
+            let reason = HTTPResponseStatus(statusCode: status).reasonPhrase
+            return .reject(HandshakeRejection(
+                status: status, body: response.body ?? #"{"message":"\#(reason)"}"#,
+                headers: response.headers.filter { !["content-length", "connection", "transfer-encoding"].contains($0.key.lowercased()) }))
+        case .error, .initFailed:
+            return .reject(HandshakeRejection(status: 502, body: #"{"message": "Internal server error"}"#, headers: [:]))
+        case .timedOut:
+            return .reject(HandshakeRejection(status: 504, body: #"{"message": "Endpoint request timed out"}"#, headers: [:]))
+        }
+    }
+
+    /// The upgrade finished: the connection is open; quotas and the frame handler go in.
+    func upgraded(_ channel: any Channel) throws {
+        guard let connection = state.withLockedValue({ $0.open(channel) }) else {
+            channel.close(promise: nil)
+            return
+        }
+        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: TimeAmount(configuration.idleTimeout)))
+        try channel.pipeline.syncOperations.addHandler(
+            WebSocketConnectionHandler(gateway: self, connectionID: connection.id))
+    }
+
+    /// A channel closed: if `$connect` had accepted it but the upgrade never finished, the function still
+    /// hears `$disconnect` for the connection it accepted.
+    func channelClosedBeforeUpgrade(_ channel: any Channel) {
+        guard let connection = state.withLockedValue({ $0.abandonHandshake(channel) }) else { return }
+        sendDisconnect(connection, ConnectionClosure.abnormal)
+    }
+
+    var eventFactory: GatewayEventFactory {
+        GatewayEventFactory(configuration: configuration, domainName: domainName, port: port)
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
