@@ -87,8 +87,11 @@ import Testing
         #expect(RouteSelectionExpression.default.selectedValue(inBody: body(depth: 513)) == nil)
     }
 
-    @Test(arguments: [#"{"action": "a\ud800"}"#, #"{"action": "join", "x": "\udc00"}"#])
-    func unpairedSurrogateEscapesAreNotJSON(_ body: String) {
-        #expect(RouteSelectionExpression.default.selectedValue(inBody: body) == nil)
+    @Test(arguments: [
+        (#"{"action": "a\ud800"}"#, "a\u{FFFD}"), (#"{"action": "join", "x": "\udc00"}"#, "join"),
+        (#"{"action": "\ud800\u0041\udc00\ud83d\ude00"}"#, "\u{FFFD}A\u{FFFD}😀"),
+    ])
+    func unpairedSurrogateEscapesReadAsReplacementCharacters(_ body: String, _ expected: String) {
+        #expect(RouteSelectionExpression.default.selectedValue(inBody: body) == expected)
     }
 }

@@ -63,14 +63,14 @@ extension JSONByteReader {
         case UInt8(ascii: "u"):
             guard let unit = hexQuad(at: index + 2) else { throw syntaxError("invalid \\u escape in a string") }
             index += 6
-            if (0xDC00..<0xE000).contains(unit) { throw syntaxError("unpaired UTF-16 surrogate in a \\u escape") }
-            guard (0xD800..<0xDC00).contains(unit) else { return }
-            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
-                let low = hexQuad(at: index + 2), (0xDC00..<0xE000).contains(low)
-            else {
-                throw syntaxError("unpaired UTF-16 surrogate in a \\u escape")
+            guard (0xD800..<0xE000).contains(unit) else { return }
+            if unit < 0xDC00, index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                bytes[index + 1] == UInt8(ascii: "u"), let low = hexQuad(at: index + 2), (0xDC00..<0xE000).contains(low)
+            {
+                index += 6
+                return
             }
-            index += 6
+            if !acceptsUnpairedSurrogates { throw syntaxError("unpaired UTF-16 surrogate in a \\u escape") }
         default:
             throw syntaxError("invalid escape in a string")
         }
@@ -192,9 +192,16 @@ extension JSONByteReader {
             case UInt8(ascii: "u"):
                 scalar = hexQuad(raw, at: read)
                 read += 4
-                if (0xD800..<0xDC00).contains(scalar) {  // validated: a low surrogate escape follows
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (hexQuad(raw, at: read + 2) - 0xDC00)
-                    read += 6
+                if (0xD800..<0xE000).contains(scalar) {
+                    // A pair becomes one scalar; an unpaired surrogate (accepted only on request) U+FFFD.
+                    let low = scalar < 0xDC00 && read + 6 <= raw.count && raw[read] == UInt8(ascii: "\\")
+                        && raw[read + 1] == UInt8(ascii: "u") ? hexQuad(raw, at: read + 2) : 0
+                    if (0xDC00..<0xE000).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        read += 6
+                    } else {
+                        scalar = 0xFFFD
+                    }
                 }
             default: scalar = UInt32(escape)  // \" \\ \/
             }

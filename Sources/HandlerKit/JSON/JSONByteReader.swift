@@ -3,8 +3,9 @@
 ///
 /// The reader walks values in document order and never builds a tree: callers enter objects and arrays, read
 /// the scalars they want and skip the rest (still validating them). It rejects everything `JSONDecoder`
-/// rejects: invalid UTF-8, unescaped control characters, lone UTF-16 surrogates in `\u` escapes, leading zeros,
-/// trailing commas, and nesting deeper than ``maximumDepth`` (a limit rather than a stack overflow).
+/// rejects: invalid UTF-8, unescaped control characters, lone UTF-16 surrogates in `\u` escapes (unless
+/// ``acceptsUnpairedSurrogates``), leading zeros, trailing commas, and nesting deeper than ``maximumDepth`` (a
+/// limit rather than a stack overflow).
 ///
 /// The bytes must stay valid while the reader is in use (`withUnsafeBytes` scope).
 struct JSONByteReader {
@@ -41,13 +42,18 @@ struct JSONByteReader {
     }
 
     let bytes: UnsafeBufferPointer<UInt8>
+    /// Whether a `\u` escape of a lone UTF-16 surrogate is accepted (and read as U+FFFD) rather than an
+    /// error. `JSONDecoder` rejects them; route selection accepts them, as the message's other fields still
+    /// route and correlate.
+    let acceptsUnpairedSurrogates: Bool
     /// The next byte to read.
     var index = 0
     /// How many objects and arrays enclose the current position.
     private(set) var depth = 0
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, acceptsUnpairedSurrogates: Bool = false) {
         self.bytes = bytes
+        self.acceptsUnpairedSurrogates = acceptsUnpairedSurrogates
     }
 
     /// Skips a UTF-8 byte order mark at the start, as `JSONDecoder` does.

@@ -2,8 +2,9 @@
 ///
 /// Route selection needs one string out of a message body that may be 128 KB: decoding the whole body into
 /// values would allocate for every member. This scan checks that the whole text is one valid JSON document
-/// (strictly, with ``JSONByteReader``) and copies out only the value at the path; nothing is allocated unless
-/// that value is a string longer than 15 bytes. Nesting deeper than ``JSONByteReader/maximumDepth`` counts as
+/// (with ``JSONByteReader``; a `\u` escape of an unpaired UTF-16 surrogate is read as U+FFFD, not refused) and
+/// copies out only the value at the path; nothing is allocated unless that value is a string longer than 15
+/// bytes. Nesting deeper than ``JSONByteReader/maximumDepth`` counts as
 /// invalid rather than risking the stack.
 struct JSONPathScanner {
     /// The value found at the path.
@@ -35,7 +36,7 @@ struct JSONPathScanner {
     /// Scans UTF-8 `bytes` for the value at `path`.
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>, path: [[UInt8]]) -> Outcome {
         guard !bytes.isEmpty else { return .invalidJSON }
-        var scanner = JSONPathScanner(reader: JSONByteReader(bytes), path: path)
+        var scanner = JSONPathScanner(reader: JSONByteReader(bytes, acceptsUnpairedSurrogates: true), path: path)
         do throws(JSONSyntaxError) {
             try scanner.scanValue(level: 0)
             try scanner.reader.expectEnd()
