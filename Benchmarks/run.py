@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import decode_route_bench as drb  # noqa: E402
 import runtime_bench as rb  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -42,6 +43,11 @@ def main() -> None:
     reference_ir = rb.instructions_per_invocation(reference)
     results["instructions"] = {"ours": ours_ir, "reference": reference_ir, "ratio": ours_ir / reference_ir}
     results["peak_rss_kb"] = {"ours": rb.peak_rss_kb(ours), "reference": rb.peak_rss_kb(reference)}
+    results["allocations_per_invocation"] = {"ours": rb.allocations_per_invocation(ours),
+                                             "reference": rb.allocations_per_invocation(reference)}
+    print("decode + route + encode ...", flush=True)
+    results["decode_route"] = drb.measure(drb.build(), rounds=rounds, iterations=20000 if args.quick else 100000)
+    results["decode_route"]["goal"] = {"us": 20, "allocations": 20}
     print("awslambdaric ...", flush=True)
     results["awslambdaric"] = rb.awslambdaric_comparison(ours, rounds=3, count=min(invocations, 5000))
 
@@ -59,13 +65,21 @@ def main() -> None:
     results["gateway_load"] = json.loads((out / "gateway-load.json").read_text())
     (out / "results.json").write_text(json.dumps(results, indent=2))
 
-    loop, cold, ir, rss, ric = (results["warm_loop"], results["cold_start"], results["instructions"],
-                                results["peak_rss_kb"], results["awslambdaric"])
+    loop, cold, ir, rss, ric, dr = (results["warm_loop"], results["cold_start"], results["instructions"],
+                                    results["peak_rss_kb"], results["awslambdaric"], results["decode_route"])
+    allocs = results["allocations_per_invocation"]
     rows = [
         ("warm loop, µs/invocation (1 KB event)", f"{loop['ours_us']:.1f}", f"{loop['reference_us']:.1f}", f"{loop['ratio']:.2f}×"),
         ("instructions/invocation (callgrind)", f"{ir['ours']:,.0f}", f"{ir['reference']:,.0f}", f"{ir['ratio']:.2f}×"),
         ("cold start, exec → first /next (ms)", f"{cold['ours_ms']:.1f}", f"{cold['reference_ms']:.1f}", f"{cold['ratio']:.2f}×"),
         ("peak RSS (MB)", f"{rss['ours'] / 1024:.1f}", f"{rss['reference'] / 1024:.1f}", ""),
+        ("heap allocations/invocation", f"{allocs['ours']:.0f}", f"{allocs['reference']:.0f}",
+         f"{allocs['ours'] / allocs['reference']:.2f}×"),
+        ("decode + route + encode, µs (1 KB event)", f"{dr['us']:.2f}", "goal ≤ 20", ""),
+        ("  allocations / instructions", f"{dr['allocations']:.0f} / {dr['instructions']:,.0f}", "goal ≤ 20", ""),
+        ("  routed by body ($default), µs", f"{dr['body_routed_us']:.2f}", "", ""),
+        ("  allocations / instructions", f"{dr['body_routed_allocations']:.0f} / {dr['body_routed_instructions']:,.0f}",
+         "", ""),
     ]
     print()
     print(f"| {'measure':40s} | {'LambdaSockets':>13s} | {'C reference':>11s} | ratio |")

@@ -12,12 +12,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / ".build" / "bench-tools"
 EVENT_1KB = ROOT / "Benchmarks" / "events" / "message-1kb.json"
+# Counts heap allocations of the process it is preloaded into (see Benchmarks/alloc-counter).
+ALLOC_COUNTER = TOOLS / "alloc-counter.so"
 
 
 @dataclass
@@ -30,13 +33,15 @@ class Function:
 
 
 def build_tools() -> None:
-    """Compiles the C reference runtime and the benchmark Runtime API mock."""
+    """Compiles the C reference runtime, the benchmark Runtime API mock and the allocation counter."""
     TOOLS.mkdir(parents=True, exist_ok=True)
     curl = subprocess.run(["pkg-config", "--cflags", "--libs", "libcurl"], capture_output=True, text=True, check=True)
     sources = ROOT / "Benchmarks" / "c-reference"
     subprocess.run(["cc", "-O2", "-o", str(TOOLS / "reference-runtime"), str(sources / "reference-runtime.c"),
                     *curl.stdout.split()], check=True)
     subprocess.run(["cc", "-O2", "-o", str(TOOLS / "bench-mock"), str(sources / "bench-mock.c")], check=True)
+    subprocess.run(["cc", "-O2", "-Wall", "-shared", "-fPIC", "-o", str(ALLOC_COUNTER),
+                    str(ROOT / "Benchmarks" / "alloc-counter" / "alloc-counter.c")], check=True)
 
 
 def build_swift_product(product: str) -> Path:
@@ -133,10 +138,27 @@ def cold_start(ours: Function, reference: Function, rounds: int) -> dict:
 
 def instructions_per_invocation(function: Function, low: int = 1000, high: int = 3000) -> float:
     """User-space instructions per warm invocation: the difference of two callgrind runs, so start-up cancels."""
-    wrapper = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    wrapper = ["env", "SWIFT_DETERMINISTIC_HASHING=1", "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
     first = run_mock(function, warmup=0, count=low, wrapper=wrapper)["instructions"]
     second = run_mock(function, warmup=0, count=high, wrapper=wrapper)["instructions"]
     return (second - first) / (high - low)
+
+
+def allocations_per_invocation(function: Function, low: int = 1000, high: int = 3000) -> float:
+    """Heap allocations per warm invocation, counted in the function's process by the preloaded counter: the
+    difference of two runs, so start-up cancels."""
+    def count(invocations: int) -> int:
+        with tempfile.TemporaryDirectory() as directory:
+            report = Path(directory) / "allocations"
+            wrapper = ["env", f"LD_PRELOAD={ALLOC_COUNTER}", f"LAMBDASOCKETS_ALLOCATION_REPORT={report}",
+                       "SWIFT_DETERMINISTIC_HASHING=1"]
+            run_mock(function, warmup=0, count=invocations, wrapper=wrapper)
+            deadline = time.monotonic() + 10  # the function writes the report as it exits, after the mock's line
+            while not (report.exists() and report.read_text().endswith("\n")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            return int(report.read_text())
+
+    return (count(high) - count(low)) / (high - low)
 
 
 def peak_rss_kb(function: Function, count: int = 5000) -> int:

@@ -2,8 +2,8 @@
 # Installs what building and testing LambdaSockets needs, when it is missing:
 # libcurl's headers (the runtime's HTTP client), zip/unzip, strip and a static busybox (packaging and its
 # empty-root test), what `lambda-local package` builds its minimal libcurl with (Debian's curl source through
-# apt, a C toolchain, OpenSSL/zlib/nghttp2 development files), and the Python packages the tests use as
-# independent peers.
+# apt, a C toolchain, OpenSSL/zlib/nghttp2 development files), valgrind (the performance gate counts
+# instructions with it), and the Python packages the tests use as independent peers.
 set -euo pipefail
 
 as_root() {
@@ -25,6 +25,7 @@ command -v openssl >/dev/null || missing_debs+=(openssl)
 command -v dpkg-query >/dev/null && for deb in dpkg-dev make gcc patch libssl-dev zlib1g-dev libnghttp2-dev; do
     dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q "ok installed" || missing_debs+=("$deb")
 done
+command -v valgrind >/dev/null || missing_debs+=(valgrind)
 if [ ${#missing_debs[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null; then
         echo "installing ${missing_debs[*]}" >&2

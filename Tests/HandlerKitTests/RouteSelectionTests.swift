@@ -78,4 +78,20 @@ import Testing
         let deepObject = String(repeating: #"{"a":"#, count: 10_000) + "1" + String(repeating: "}", count: 10_000)
         #expect(RouteSelectionExpression.default.selectedValue(inBody: deepObject) == nil)
     }
+
+    @Test func bodiesNestedUpTo512LevelsStillRoute() {
+        func body(depth: Int) -> String {
+            #"{"action": "join", "x": "# + String(repeating: "[", count: depth - 1) + String(repeating: "]", count: depth - 1) + "}"
+        }
+        #expect(RouteSelectionExpression.default.selectedValue(inBody: body(depth: 512)) == "join")
+        #expect(RouteSelectionExpression.default.selectedValue(inBody: body(depth: 513)) == nil)
+    }
+
+    @Test(arguments: [
+        (#"{"action": "a\ud800"}"#, "a\u{FFFD}"), (#"{"action": "join", "x": "\udc00"}"#, "join"),
+        (#"{"action": "\ud800\u0041\udc00\ud83d\ude00"}"#, "\u{FFFD}A\u{FFFD}😀"),
+    ])
+    func unpairedSurrogateEscapesReadAsReplacementCharacters(_ body: String, _ expected: String) {
+        #expect(RouteSelectionExpression.default.selectedValue(inBody: body) == expected)
+    }
 }

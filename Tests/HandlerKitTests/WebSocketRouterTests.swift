@@ -72,6 +72,17 @@ import Testing
         #expect(try await Self.namingRouter().invoke(sneaky).jsonBody(as: Echo.self).route == "$default")
     }
 
+    @Test func aMessageNeverReachesTheConnectionRoutes() async throws {
+        // A gateway that routed a body's "$connect" as the route key: the event is still a MESSAGE.
+        for key in ["$connect", "$disconnect"] {
+            let message = WebSocketEventBuilder.message(#"{"action": "\#(key)"}"#, routeKey: key)
+            #expect(try await Self.namingRouter().invoke(message).jsonBody(as: Echo.self).route == "$default")
+        }
+        // Without $default, such a message gets the router's no-route reply rather than a silent 200.
+        let message = WebSocketEventBuilder.message(#"{"action": "$disconnect"}"#, routeKey: "$disconnect")
+        #expect(try await Self.namingRouter(withDefault: false).invoke(message).statusCode == 404)
+    }
+
     @Test func customExpressionRoutesByNestedKey() async throws {
         let router = Self.namingRouter()
         router.routeSelectionExpression = try RouteSelectionExpression("$request.body.meta.type")

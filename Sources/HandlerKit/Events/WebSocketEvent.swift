@@ -43,8 +43,29 @@ public struct WebSocketEvent: Codable, Sendable, Hashable {
     }
 
     /// Decodes an event from the bytes Lambda delivered.
+    ///
+    /// This reads the bytes directly, in one pass, with the outcome of the `Decodable` conformance under
+    /// `JSONDecoder` (the same fields, the same errors) at a fraction of its time and allocations.
+    /// - Throws: ``EventDecodingError`` naming the field path of a missing or mistyped field; its field path is
+    ///   empty when the bytes are not one valid JSON document.
+    public static func decode(from data: Data) throws(EventDecodingError) -> WebSocketEvent {
+        do {
+            return try data.withUnsafeBytes { raw throws(EventDecodingError) in
+                guard let base = raw.baseAddress, !raw.isEmpty else {
+                    throw EventDecodingError(fieldPath: "", reason: "not valid JSON: the event is empty")
+                }
+                return try read(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: raw.count))
+            }
+        } catch let error as EventDecodingError {
+            throw error
+        } catch {
+            throw EventDecodingError(fieldPath: "", reason: String(describing: error))  // not thrown by read
+        }
+    }
+
+    /// Decodes an event with `decoder`, through the `Decodable` conformance (``decode(from:)`` is faster).
     /// - Throws: ``EventDecodingError`` naming the field path of a missing or mistyped field.
-    public static func decode(from data: Data, decoder: JSONDecoder = JSONDecoder()) throws(EventDecodingError) -> WebSocketEvent {
+    public static func decode(from data: Data, decoder: JSONDecoder) throws(EventDecodingError) -> WebSocketEvent {
         do {
             return try decoder.decode(WebSocketEvent.self, from: data)
         } catch let error as DecodingError {

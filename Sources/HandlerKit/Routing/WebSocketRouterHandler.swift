@@ -11,53 +11,69 @@ public import Runtime
 /// An event that is not a WebSocket event fails the invocation with an ``EventDecodingError`` naming the
 /// field; so does a handler's error (reported as that error).
 public struct WebSocketRouterHandler: RawLambdaHandler {
-    private let routes: [String: WebSocketRouter.Handler]
+    /// A route's key and handler, kept together so that one lookup finds both.
+    private struct Route {
+        let key: WebSocketRouteKey
+        let handler: WebSocketRouter.Handler
+    }
+
+    private let routes: [String: Route]
     /// How messages are routed by their body.
     public let routeSelectionExpression: RouteSelectionExpression
-    private let decoder = JSONDecoder()
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        return encoder
-    }()
 
     init(routes: [String: WebSocketRouter.Handler], routeSelectionExpression: RouteSelectionExpression) {
-        self.routes = routes
+        self.routes = routes.reduce(into: [:]) { table, route in
+            table[route.key] = Route(key: WebSocketRouteKey(rawValue: route.key), handler: route.value)
+        }
         self.routeSelectionExpression = routeSelectionExpression
     }
 
     public func handle(_ event: Data, context: LambdaContext) async throws -> Data {
-        let decoded = try WebSocketEvent.decode(from: event, decoder: decoder)
-        let response = try await handle(decoded, context: context)
-        return try encoder.encode(response)
+        let response = try await dispatch(WebSocketEvent.decode(from: event), context: context)
+        return response.encodedJSON()
     }
 
     /// Dispatches a decoded event.
     public func handle(_ event: WebSocketEvent, context: LambdaContext) async throws -> WebSocketResponse {
-        guard let route = route(for: event), let handler = routes[route.rawValue] else {
-            switch event.requestContext.routeKey {
-            case WebSocketRouteKey.connect.rawValue, WebSocketRouteKey.disconnect.rawValue:
+        try await dispatch(event, context: context)
+    }
+
+    /// Dispatches an event the caller gives up, so the request takes it over without copying its fields.
+    private func dispatch(_ event: consuming WebSocketEvent, context: LambdaContext) async throws -> WebSocketResponse {
+        guard let route = matchingRoute(for: event) else {
+            switch event.requestContext.eventType {
+            case .connect, .disconnect:
                 return .ok
-            default:
+            case .message:
                 return RouterReplies.noRoute(for: event, selected: selectedValue(of: event))
             }
         }
-        return try await handler(WebSocketRequest(event: event, context: context, routeKey: route))
+        return try await route.handler(WebSocketRequest(event: event, context: context, routeKey: route.key))
     }
 
     /// The route whose handler `event` goes to; nil when no handler applies.
     public func route(for event: WebSocketEvent) -> WebSocketRouteKey? {
+        matchingRoute(for: event)?.key
+    }
+
+    /// The route `event` goes to, with its handler. `$connect` and `$disconnect` follow the event type, so a
+    /// message can never reach them (whatever its `routeKey` or body says); a message goes to its route key,
+    /// else to the route its body selects, else to `$default`. Keys starting with `$` are API Gateway's own
+    /// and never selected by a message.
+    private func matchingRoute(for event: WebSocketEvent) -> Route? {
+        switch event.requestContext.eventType {
+        case .connect: return routes[WebSocketRouteKey.connect.rawValue]
+        case .disconnect: return routes[WebSocketRouteKey.disconnect.rawValue]
+        case .message: break
+        }
         let key = event.requestContext.routeKey
-        if key == WebSocketRouteKey.connect.rawValue || key == WebSocketRouteKey.disconnect.rawValue {
-            return routes[key] == nil ? nil : WebSocketRouteKey(rawValue: key)
+        if !key.hasPrefix("$"), let route = routes[key] {
+            return route
         }
-        if key != WebSocketRouteKey.default.rawValue, routes[key] != nil {
-            return WebSocketRouteKey(rawValue: key)
+        if let selected = selectedValue(of: event), !selected.hasPrefix("$"), let route = routes[selected] {
+            return route
         }
-        if let selected = selectedValue(of: event), !selected.hasPrefix("$"), routes[selected] != nil {
-            return WebSocketRouteKey(rawValue: selected)
-        }
-        return routes[WebSocketRouteKey.default.rawValue] == nil ? nil : .default
+        return routes[WebSocketRouteKey.default.rawValue]
     }
 
     private func selectedValue(of event: WebSocketEvent) -> String? {

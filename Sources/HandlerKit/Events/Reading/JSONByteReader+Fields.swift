@@ -1,0 +1,119 @@
+/// Typed reads for decoding events: each reads one whole value, and returns either what the field needs or a
+/// ``FieldFailure`` (wrong type, `null` where a value is required, a number out of range). Syntax errors are
+/// thrown and end the read.
+///
+/// Numbers follow `JSONDecoder`: an integer field accepts any number whose value is a whole number in range
+/// (`1000`, `1e3`, `1000.0`).
+extension JSONByteReader {
+    /// A required string.
+    mutating func decodeString() throws(JSONSyntaxError) -> Decoded<String> {
+        let kind = try peekKind()
+        guard kind == .string else { return try mismatch(expected: "String", found: kind) }
+        return .success(string(try readStringToken()))
+    }
+
+    /// A string, or nil for `null`.
+    mutating func decodeOptionalString() throws(JSONSyntaxError) -> Decoded<String?> {
+        try decodeNullable { reader throws(JSONSyntaxError) in try reader.decodeString() }
+    }
+
+    /// A boolean, or nil for `null`.
+    mutating func decodeOptionalBool() throws(JSONSyntaxError) -> Decoded<Bool?> {
+        try decodeNullable { reader throws(JSONSyntaxError) in
+            let kind = try reader.peekKind()
+            guard kind == .bool else { return try reader.mismatch(expected: "Bool", found: kind) }
+            return .success(try reader.readBool())
+        }
+    }
+
+    /// A 64-bit integer, or nil for `null`.
+    mutating func decodeOptionalInt64() throws(JSONSyntaxError) -> Decoded<Int64?> {
+        try decodeNullable { reader throws(JSONSyntaxError) in try reader.decodeInt64(typeName: "Int64") }
+    }
+
+    /// An `Int`, or nil for `null`.
+    mutating func decodeOptionalInt() throws(JSONSyntaxError) -> Decoded<Int?> {
+        try decodeNullable { reader throws(JSONSyntaxError) in
+            try reader.decodeInt64(typeName: "Int").flatMap { value in
+                guard let int = Int(exactly: value) else {
+                    return .failure(FieldFailure(reason: "expected Int, found \(value)"))
+                }
+                return .success(int)
+            }
+        }
+    }
+
+    /// nil for `null`, else what `read` makes of the value.
+    mutating func decodeNullable<Value>(
+        _ read: (inout JSONByteReader) throws(JSONSyntaxError) -> Decoded<Value>
+    ) throws(JSONSyntaxError) -> Decoded<Value?> {
+        if try peekKind() == .null {
+            try readNull()
+            return .success(nil)
+        }
+        return try read(&self).map { $0 }
+    }
+
+    /// Reads an object's members into `value` with `readMembers`, which returns the failure of its first
+    /// failing field; a value of another kind is skipped and is the failure.
+    mutating func decodeObject<Value>(
+        into value: inout Value,
+        _ readMembers: (inout Value, inout JSONByteReader) throws(JSONSyntaxError) -> FieldFailure?
+    ) throws(JSONSyntaxError) -> FieldFailure? {
+        let kind = try peekKind()
+        guard kind == .object else {
+            try skipValue()
+            return FieldFailure(reason: "expected an object, found \(kind.name)")
+        }
+        try enterObject()
+        return try readMembers(&value, &self)
+    }
+
+    /// Skips a value of the wrong kind and says what was expected instead.
+    mutating func mismatch<Value>(expected: String, found kind: ValueKind) throws(JSONSyntaxError) -> Decoded<Value> {
+        try skipValue()
+        return .failure(FieldFailure(reason: "expected \(expected), found \(kind.name)"))
+    }
+
+    private mutating func decodeInt64(typeName: String) throws(JSONSyntaxError) -> Decoded<Int64> {
+        let kind = try peekKind()
+        guard kind == .number else { return try mismatch(expected: typeName, found: kind) }
+        let token = try readNumberToken()
+        guard let value = integer(token) else {
+            let text = String(decoding: raw(token.text), as: UTF8.self)
+            return .failure(FieldFailure(reason: "expected \(typeName), found \(text) (not a whole number in range)"))
+        }
+        return .success(value)
+    }
+
+    // MARK: Number values
+
+    /// The value of a number token when it is a whole number that fits 64 bits.
+    func integer(_ token: NumberToken) -> Int64? {
+        guard token.isInteger else { return double(token).flatMap { Int64(exactly: $0) } }
+        let digits = raw(token.text)
+        let isNegative = digits[0] == UInt8(ascii: "-")
+        var value: Int64 = 0
+        for digit in digits.dropFirst(isNegative ? 1 : 0) {
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) =
+                isNegative
+                ? shifted.subtractingReportingOverflow(Int64(digit &- UInt8(ascii: "0")))
+                : shifted.addingReportingOverflow(Int64(digit &- UInt8(ascii: "0")))
+            guard !overflow, !overflow2 else { return nil }
+            value = next
+        }
+        return value
+    }
+
+    /// The value of a number token as a finite `Double`, or nil when it is out of range.
+    func double(_ token: NumberToken) -> Double? {
+        guard let value = Double(String(decoding: raw(token.text), as: UTF8.self)), value.isFinite else { return nil }
+        return value
+    }
+
+    /// The bytes of a range of the input.
+    func raw(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[range])
+    }
+}
