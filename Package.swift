@@ -174,9 +174,11 @@ let package = Package(
             dependencies: ["lambda-local"],
             swiftSettings: strictSettings
         ),
+        // Tests' view of the process heap (glibc's mallinfo2), for checks that something does not grow.
+        .target(name: "CHeapUsage", path: "Tests/CHeapUsage"),
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime", "LocalGateway"],
+            dependencies: ["Runtime", "LocalGateway", "CHeapUsage"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -178,14 +178,3 @@ extension LambdaRuntime {
         await start(environment: environment) { CodableLambdaAdapter(ClosureHandler(body)) }
     }
 }
-
-/// `_X_AMZN_TRACE_ID`, which X-Ray SDKs read, follows the current invocation.
-enum TraceEnvironment {
-    static func set(_ traceID: String?) {
-        if let traceID {
-            setenv("_X_AMZN_TRACE_ID", traceID, 1)
-        } else {
-            unsetenv("_X_AMZN_TRACE_ID")
-        }
-    }
-}

@@ -118,7 +118,8 @@ package final class CurlEasyHandle {
 
         var status = 0
         try CurlError.check(CCurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status))
-        return CurlResponse(status: status, headerBytes: collector.headerBytes, fields: collector.fields, body: collector.body)
+        return CurlResponse(
+            status: status, headerBytes: collector.headerBytes, fields: collector.fields, bodyBytes: collector.body)
     }
 
     private func setCustomMethod(_ method: String?) throws(CurlError) {
@@ -131,15 +132,34 @@ package final class CurlEasyHandle {
 }
 
 /// What curl's callbacks collect during one transfer.
+///
+/// Its buffers keep their capacity from one transfer to the next, so a warm loop of similar requests allocates
+/// nothing here; a response still holding them when the next transfer starts keeps its own copy (copy on write).
+/// The callbacks run inside `curl_easy_perform` on the thread that called it, so accesses never overlap and are
+/// not checked at run time.
 private final class ResponseCollector {
-    var headerBytes: [UInt8] = []
-    var fields: [CurlResponse.HeaderField] = []
-    var body = Data()
+    @exclusivity(unchecked) var headerBytes: [UInt8] = []
+    @exclusivity(unchecked) var fields: [CurlResponse.HeaderField] = []
+    @exclusivity(unchecked) var body: [UInt8] = []
+
+    /// Capacity beyond which a body buffer is given back after its transfer rather than kept.
+    private static let retainedBodyCapacity = 1 << 20
+
+    init() {
+        headerBytes.reserveCapacity(1024)
+        fields.reserveCapacity(16)
+        body.reserveCapacity(8192)
+    }
 
     func reset() {
-        headerBytes = []
-        fields = []
-        body = Data()
+        headerBytes.removeAll(keepingCapacity: true)
+        fields.removeAll(keepingCapacity: true)
+        if body.capacity > Self.retainedBodyCapacity {
+            body = []
+            body.reserveCapacity(8192)
+        } else {
+            body.removeAll(keepingCapacity: true)
+        }
     }
 }
 
@@ -166,7 +186,7 @@ private func curlWriteBody(
     let length = size * count
     guard let buffer, let userdata, length > 0 else { return length }
     let collector = Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue()
-    collector.body.append(UnsafeRawBufferPointer(start: buffer, count: length).assumingMemoryBound(to: UInt8.self))
+    collector.body.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
     return length
 }
 
@@ -178,7 +198,7 @@ private func curlWriteHeader(
     let collector = Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue()
     let line = UnsafeRawBufferPointer(start: buffer, count: length)
     // A status line starts a new response (after a 100 Continue or a redirect): forget earlier headers.
-    if line.count >= 5, line[0] == UInt8(ascii: "H"), line.starts(with: "HTTP/".utf8) {
+    if length >= 5, memcmp(buffer, "HTTP/", 5) == 0 {
         collector.headerBytes.removeAll(keepingCapacity: true)
         collector.fields.removeAll(keepingCapacity: true)
         return length

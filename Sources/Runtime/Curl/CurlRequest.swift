@@ -3,6 +3,13 @@ package import FoundationEssentials
 #else
 package import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One HTTP request for a ``CurlEasyHandle``.
 package struct CurlRequest: Sendable {
@@ -36,8 +43,10 @@ package struct CurlRequest: Sendable {
 package struct CurlResponse: Sendable {
     /// The HTTP status code of the final response.
     package var status: Int
-    /// The response body.
-    package var body: Data
+    /// The response body, copied out of the transfer's buffer when asked for.
+    package var body: Data { Data(bodyBytes) }
+    /// The response body's bytes.
+    package let bodyBytes: [UInt8]
     /// The header block of the final response, as received; fields index into it.
     private let headerBytes: [UInt8]
     private let fields: [HeaderField]
@@ -48,11 +57,11 @@ package struct CurlResponse: Sendable {
         package var value: Range<Int>
     }
 
-    package init(status: Int, headerBytes: [UInt8], fields: [HeaderField], body: Data) {
+    package init(status: Int, headerBytes: [UInt8], fields: [HeaderField], bodyBytes: [UInt8]) {
         self.status = status
         self.headerBytes = headerBytes
         self.fields = fields
-        self.body = body
+        self.bodyBytes = bodyBytes
     }
 
     /// Header fields in the order received.
@@ -62,19 +71,15 @@ package struct CurlResponse: Sendable {
 
     /// The first value of the header `name`, compared case-insensitively (ASCII).
     ///
-    /// Runs on every invocation, so it compares bytes and builds a `String` only for the match.
+    /// Runs several times on every invocation, so it compares bytes and builds a `String` only for the match.
     package func header(_ name: String) -> String? {
         var name = name
         return name.withUTF8 { wanted -> String? in
-            headerBytes.withUnsafeBufferPointer { block -> String? in
+            guard let wantedBase = wanted.baseAddress else { return nil }
+            return headerBytes.withUnsafeBufferPointer { block -> String? in
+                guard let blockBase = block.baseAddress else { return nil }
                 for field in fields where field.name.count == wanted.count {
-                    var offset = 0
-                    while offset < wanted.count,
-                        asciiLower(block[field.name.lowerBound + offset]) == asciiLower(wanted[offset])
-                    {
-                        offset += 1
-                    }
-                    if offset == wanted.count {
+                    if strncasecmp(blockBase + field.name.lowerBound, wantedBase, wanted.count) == 0 {
                         return String(decoding: UnsafeBufferPointer(rebasing: block[field.value]), as: UTF8.self)
                     }
                 }
@@ -82,9 +87,4 @@ package struct CurlResponse: Sendable {
             }
         }
     }
-}
-
-@inline(__always)
-private func asciiLower(_ byte: UInt8) -> UInt8 {
-    (byte >= 65 && byte <= 90) ? byte + 32 : byte
 }

@@ -8,6 +8,8 @@ public struct RuntimeAPIEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// `http://host:port[/prefix]/2018-06-01`, with no trailing slash.
     public let baseURL: String
+    /// `GET` here blocks until the next event.
+    public let nextInvocationURL: String
 
     /// Parses a value of `AWS_LAMBDA_RUNTIME_API`; `nil` when it is empty or not a usable address.
     public init?(_ value: String) {
@@ -29,40 +31,53 @@ public struct RuntimeAPIEndpoint: Sendable, Hashable, CustomStringConvertible {
             guard let number = Int(port), (1...65_535).contains(number) else { return nil }
         }
         baseURL = "\(scheme)://\(authority)\(path)/\(Self.apiVersion)"
+        nextInvocationURL = baseURL + "/runtime/invocation/next"
     }
 
     public var description: String { baseURL }
 
-    /// `GET` here blocks until the next event.
-    public var nextInvocationURL: String { baseURL + "/runtime/invocation/next" }
     /// `POST` the function's response for `requestID` here.
     public func responseURL(for requestID: String) -> String {
-        baseURL + "/runtime/invocation/" + requestID.percentEncodedPathSegment() + "/response"
+        invocationURL(requestID, "/response")
     }
     /// `POST` an invocation error for `requestID` here.
     public func errorURL(for requestID: String) -> String {
-        baseURL + "/runtime/invocation/" + requestID.percentEncodedPathSegment() + "/error"
+        invocationURL(requestID, "/error")
     }
     /// `POST` an initialisation error here.
     public var initErrorURL: String { baseURL + "/runtime/init/error" }
+
+    /// `{base}/runtime/invocation/{id}{call}`, built in one allocation (it is built on every invocation).
+    private func invocationURL(_ requestID: String, _ call: String) -> String {
+        let id = requestID.percentEncodedPathSegment()
+        var url = ""
+        url.reserveCapacity(baseURL.utf8.count + 20 + id.utf8.count + call.utf8.count)
+        url += baseURL
+        url += "/runtime/invocation/"
+        url += id
+        url += call
+        return url
+    }
 }
 
 extension String {
+    /// The string without leading and trailing spaces, tabs, CRs and LFs (compared as bytes: header values are
+    /// read on every invocation).
     func trimmingASCIIWhitespace() -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return self[first...last]
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let bytes = utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isSpace(bytes[start]) { bytes.formIndex(after: &start) }
+        while end > start, isSpace(bytes[bytes.index(before: end)]) { bytes.formIndex(before: &end) }
+        return self[start..<end]
     }
 
     /// RFC 3986 unreserved characters kept, every other byte percent-encoded.
     package func percentEncodedPathSegment() -> String {
-        var needsEncoding = false
-        for byte in utf8 where !byte.isUnreservedURIByte {
-            needsEncoding = true
-            break
-        }
+        let needsEncoding =
+            utf8.withContiguousStorageIfAvailable { bytes in bytes.contains { !$0.isUnreservedURIByte } }
+            ?? utf8.contains { !$0.isUnreservedURIByte }
         guard needsEncoding else { return self }
         var result = ""
         result.reserveCapacity(utf8.count * 3)

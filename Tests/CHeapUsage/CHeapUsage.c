@@ -1,0 +1,6 @@
+#include "CHeapUsage.h"
+#include <malloc.h>
+
+size_t cheapusage_bytes_in_use(void) {
+    return mallinfo2().uordblks;
+}
