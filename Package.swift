@@ -128,6 +128,13 @@ let package = Package(
             path: "Benchmarks/Functions/NoopFunction",
             swiftSettings: strictSettings
         ),
+        // Benchmarks' WebSocket function: a router whose routes answer 200 and do nothing else.
+        .executableTarget(
+            name: "bench-router-noop",
+            dependencies: ["Runtime", "HandlerKit"],
+            path: "Benchmarks/Functions/RouterNoopFunction",
+            swiftSettings: strictSettings
+        ),
         // Benchmarks' driver for the Runtime API mock: round trips per second through RuntimeAPIMock.
         .executableTarget(
             name: "bench-mock-roundtrip",

@@ -5,8 +5,8 @@ Measures, on release builds linked as deployed (static Swift runtime):
 - decode → route → encode of a 1 KB MESSAGE event (bench-decode-route), as the gateway routes it and as
   `$default` (the router then selects the route from the body): instructions (callgrind) and heap
   allocations per operation;
-- the warm invocation loop of a no-op function against the benchmark Runtime API mock (bench-noop):
-  instructions and heap allocations per invocation;
+- the warm invocation loop against the benchmark Runtime API mock of a no-op function (bench-noop) and of a
+  WebSocketRouter whose routes do nothing (bench-router-noop): instructions and heap allocations per invocation;
 
 and fails when one exceeds its limit in Benchmarks/thresholds.json. Instruction and allocation counts do not
 depend on the machine's load, so the limits can be tight (20% over the measured instructions, 15% over the allocations).
@@ -40,6 +40,7 @@ def measure() -> dict[str, float]:
     rb.build_tools()
     decode_route = drb.build()
     noop = rb.Function("bench-noop", [str(rb.build_swift_product("bench-noop"))])
+    router = rb.Function("bench-router-noop", [str(rb.build_swift_product("bench-router-noop"))])
     allocations = drb.timed(decode_route, iterations=2_000, rounds=1)
     return {
         "decode_route.instructions": drb.instructions_per_operation(decode_route),
@@ -48,6 +49,8 @@ def measure() -> dict[str, float]:
         "decode_route_body_routed.allocations": allocations["full_body_routed"]["allocations"],
         "warm_loop.instructions": rb.instructions_per_invocation(noop),
         "warm_loop.allocations": rb.allocations_per_invocation(noop),
+        "warm_loop_router.instructions": rb.instructions_per_invocation(router),
+        "warm_loop_router.allocations": rb.allocations_per_invocation(router),
     }
 
 

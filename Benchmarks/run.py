@@ -31,19 +31,26 @@ def main() -> None:
 
     rb.build_tools()
     ours = rb.Function("LambdaSockets (Swift)", [str(rb.build_swift_product("bench-noop"))])
+    router = rb.Function("LambdaSockets WebSocketRouter", [str(rb.build_swift_product("bench-router-noop"))])
     reference = rb.reference_function()
 
     results: dict = {"machine": f"{platform.machine()}, {subprocess.getoutput('nproc')} cores"}
     print("warm loop ...", flush=True)
     results["warm_loop"] = rb.warm_loop(ours, reference, rounds, invocations)
+    results["warm_loop_router"] = rb.warm_loop(router, reference, rounds, invocations)
     print("cold start ...", flush=True)
     results["cold_start"] = rb.cold_start(ours, reference, max(20, rounds * 3))
+    results["cold_start_router"] = rb.cold_start(router, reference, max(20, rounds * 3))
     print("instructions ...", flush=True)
     ours_ir = rb.instructions_per_invocation(ours)
+    router_ir = rb.instructions_per_invocation(router)
     reference_ir = rb.instructions_per_invocation(reference)
-    results["instructions"] = {"ours": ours_ir, "reference": reference_ir, "ratio": ours_ir / reference_ir}
-    results["peak_rss_kb"] = {"ours": rb.peak_rss_kb(ours), "reference": rb.peak_rss_kb(reference)}
+    results["instructions"] = {"ours": ours_ir, "router": router_ir, "reference": reference_ir,
+                               "ratio": ours_ir / reference_ir, "router_ratio": router_ir / reference_ir}
+    results["peak_rss_kb"] = {"ours": rb.peak_rss_kb(ours), "router": rb.peak_rss_kb(router),
+                              "reference": rb.peak_rss_kb(reference)}
     results["allocations_per_invocation"] = {"ours": rb.allocations_per_invocation(ours),
+                                             "router": rb.allocations_per_invocation(router),
                                              "reference": rb.allocations_per_invocation(reference)}
     print("decode + route + encode ...", flush=True)
     results["decode_route"] = drb.measure(drb.build(), rounds=rounds, iterations=20000 if args.quick else 100000)
@@ -67,14 +74,23 @@ def main() -> None:
 
     loop, cold, ir, rss, ric, dr = (results["warm_loop"], results["cold_start"], results["instructions"],
                                     results["peak_rss_kb"], results["awslambdaric"], results["decode_route"])
+    loop_router, cold_router = results["warm_loop_router"], results["cold_start_router"]
     allocs = results["allocations_per_invocation"]
     rows = [
         ("warm loop, µs/invocation (1 KB event)", f"{loop['ours_us']:.1f}", f"{loop['reference_us']:.1f}", f"{loop['ratio']:.2f}×"),
+        ("  with WebSocketRouter", f"{loop_router['ours_us']:.1f}", f"{loop_router['reference_us']:.1f}",
+         f"{loop_router['ratio']:.2f}×"),
         ("instructions/invocation (callgrind)", f"{ir['ours']:,.0f}", f"{ir['reference']:,.0f}", f"{ir['ratio']:.2f}×"),
+        ("  with WebSocketRouter", f"{ir['router']:,.0f}", f"{ir['reference']:,.0f}", f"{ir['router_ratio']:.2f}×"),
         ("cold start, exec → first /next (ms)", f"{cold['ours_ms']:.1f}", f"{cold['reference_ms']:.1f}", f"{cold['ratio']:.2f}×"),
+        ("  with WebSocketRouter", f"{cold_router['ours_ms']:.1f}", f"{cold_router['reference_ms']:.1f}",
+         f"{cold_router['ratio']:.2f}×"),
         ("peak RSS (MB)", f"{rss['ours'] / 1024:.1f}", f"{rss['reference'] / 1024:.1f}", ""),
+        ("  with WebSocketRouter", f"{rss['router'] / 1024:.1f}", f"{rss['reference'] / 1024:.1f}", ""),
         ("heap allocations/invocation", f"{allocs['ours']:.0f}", f"{allocs['reference']:.0f}",
          f"{allocs['ours'] / allocs['reference']:.2f}×"),
+        ("  with WebSocketRouter", f"{allocs['router']:.0f}", f"{allocs['reference']:.0f}",
+         f"{allocs['router'] / allocs['reference']:.2f}×"),
         ("decode + route + encode, µs (1 KB event)", f"{dr['us']:.2f}", "goal ≤ 20", ""),
         ("  allocations / instructions", f"{dr['allocations']:.0f} / {dr['instructions']:,.0f}", "goal ≤ 20", ""),
         ("  routed by body ($default), µs", f"{dr['body_routed_us']:.2f}", "", ""),
