@@ -62,6 +62,11 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("env"), help: "KEY=VALUE set in the function's environment (repeatable).")
     var environment: [EnvironmentAssignment] = []
 
+    @Option(
+        name: .customLong("record-events"),
+        help: "Write every event sent to the function into this directory as numbered JSON files (recorded events for tests).")
+    var recordEvents: String?
+
     func validate() throws {
         guard (0...65535).contains(port), (0...65535).contains(runtimeAPIPort) else {
             throw ValidationError("ports must be between 0 and 65535")
@@ -95,7 +100,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let gateway = try WebSocketGateway(
             configuration: .init(
                 port: port, stage: stage, routeSelectionExpression: routeSelection, routeKeys: routeKeys,
-                idleTimeout: .seconds(idleTimeout)),
+                idleTimeout: .seconds(idleTimeout), recordDirectory: recordEvents),
             runtime: runtime,
             authorizer: ManagementAuthorizer.make(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, region: region),
             logger: logger)

@@ -21,6 +21,9 @@ public struct GatewayConfiguration: Sendable {
     public var maxFrameBytes: Int
     /// The API id placed in events.
     public var apiID: String
+    /// A directory that receives every event sent to the function as a numbered JSON file (recorded events for
+    /// tests); `nil` records nothing.
+    public var recordDirectory: String?
 
     public init(
         host: String = "127.0.0.1",
@@ -32,7 +35,8 @@ public struct GatewayConfiguration: Sendable {
         maxConnectionDuration: Duration = .seconds(7200),
         maxMessageBytes: Int = 128 * 1024,
         maxFrameBytes: Int = 32 * 1024,
-        apiID: String = "local"
+        apiID: String = "local",
+        recordDirectory: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -44,5 +48,6 @@ public struct GatewayConfiguration: Sendable {
         self.maxMessageBytes = maxMessageBytes
         self.maxFrameBytes = maxFrameBytes
         self.apiID = apiID
+        self.recordDirectory = recordDirectory
     }
 }

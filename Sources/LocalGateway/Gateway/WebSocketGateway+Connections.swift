@@ -25,7 +25,7 @@ extension WebSocketGateway {
         let requestID = GatewayClock.newID()
         let event = eventFactory.message(connection, body: bytes, isBinary: isBinary, routeKey: routeKey, requestID: requestID)
         Task {
-            let result = await runtime.invoke(QueuedEvent(body: event))
+            let result = await invokeFunction(event, routeKey: routeKey)
             switch result {
             case .response(let data):
                 if let frame = IntegrationResponse(data).frame { send(frame, to: id) }
@@ -101,7 +101,7 @@ extension WebSocketGateway {
         // Registered under the lock before it can finish, so that it also leaves under the lock.
         state.withLockedValue { state in
             let task = Task {
-                let result = await self.runtime.invoke(QueuedEvent(body: event))
+                let result = await self.invokeFunction(event, routeKey: "$disconnect")
                 if !result.isSuccess {
                     self.logger.error(
                         "$disconnect failed", metadata: ["connectionId": "\(connection.id)", "result": "\(result)"])

@@ -21,7 +21,7 @@ extension WebSocketGateway {
         let event = eventFactory.connect(connection, head: head, requestID: requestID)
         let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
         promise.completeWithTask {
-            let result = await self.runtime.invoke(QueuedEvent(body: event))
+            let result = await self.invokeFunction(event, routeKey: "$connect")
             switch Self.handshakeOutcome(result) {
             case .accept(let headers):
                 self.state.withLockedValue { $0.accept(connection) }

@@ -1,3 +1,4 @@
+import Foundation
 import HandlerKit
 public import Logging
 public import NIOCore
@@ -21,11 +22,13 @@ public final class WebSocketGateway: Sendable {
     let logger: Logger
 
     let routeSelection: RouteSelectionExpression
+    let recorder: EventRecorder?
     let state = NIOLockedValueBox(GatewayState())
     private let group: any EventLoopGroup
     private let serverChannel = NIOLockedValueBox<(any Channel)?>(nil)
 
-    /// - Throws: ``GatewayConfigurationError`` when the route selection expression is not `$request.body.<path>`.
+    /// - Throws: ``GatewayConfigurationError`` when the route selection expression is not `$request.body.<path>`,
+    ///   or when the record directory cannot be created.
     public init(
         configuration: GatewayConfiguration = GatewayConfiguration(),
         runtime: RuntimeAPIMock,
@@ -45,6 +48,23 @@ public final class WebSocketGateway: Sendable {
         self.logger = logger
         self.routeSelection = expression
         self.group = group
+        do {
+            self.recorder = try configuration.recordDirectory.map(EventRecorder.init(directory:))
+        } catch {
+            throw GatewayConfigurationError("cannot record events in \(configuration.recordDirectory ?? ""): \(error)")
+        }
+    }
+
+    /// Sends `event` to the function (recording it first when asked to) and waits for the outcome.
+    func invokeFunction(_ event: Data, routeKey: String) async -> InvocationResult {
+        if let recorder {
+            do {
+                try recorder.record(event, routeKey: routeKey)
+            } catch {
+                logger.warning("could not record the \(routeKey) event: \(error)")
+            }
+        }
+        return await runtime.invoke(QueuedEvent(body: event))
     }
 
     /// Binds and starts serving; returns the bound port.
