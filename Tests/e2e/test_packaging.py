@@ -43,7 +43,9 @@ LAMBDA_ENVIRONMENT = {
     "TZ": ":UTC",
 }
 DECOY_DIRECTORIES = ["lib64", "usr/lib64", "lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "opt/lib"]
-requires_root = pytest.mark.skipif(os.geteuid() != 0, reason="chroot and mounts need root (CI runs as root)")
+# CI runs as root and must run these: there (CI=true) a missing root is a failure, not a skip.
+requires_root = pytest.mark.skipif(os.geteuid() != 0 and os.environ.get("CI") != "true",
+                                   reason="chroot and mounts need root (CI runs as root)")
 
 
 @pytest.fixture(scope="module")
@@ -272,11 +274,13 @@ def packaged_function(root: EmptyRoot, environment: dict[str, str]):
 def test_bootstrap_runs_in_an_empty_root(empty_root):
     # What Lambda does: run /var/task/bootstrap inside the function's root, as an unprivileged user, with its
     # environment; answers must be the unpackaged binary's.
+    assert os.geteuid() == 0, "the empty-root test needs root (CI runs as root)"
     plain, plain_port = serve(str(products_dir() / "Handlers"))
     try:
         with packaged_function(empty_root, LAMBDA_ENVIRONMENT) as packaged_port:
             events = sorted(EVENTS.glob("*.json"))
-            assert events, "recorded events missing"
+            assert [e.name for e in events] == ["connect.json", "disconnect.json", "message-whoami.json"]
+            answers = {}
             for event_file in events:
                 event = event_file.read_bytes()
                 expected = invoke(plain_port, event)
@@ -284,6 +288,15 @@ def test_bootstrap_runs_in_an_empty_root(empty_root):
                 # Key order in JSON objects is not fixed from one process to the next: compare values.
                 assert json.loads(actual[0]) == json.loads(expected[0]), f"{event_file.name}: {actual!r} != {expected!r}"
                 assert actual[1] == expected[1], f"{event_file.name}: function error {actual[1]!r} != {expected[1]!r}"
+                assert actual[1] is None, f"{event_file.name}: the packaged function failed: {actual[0]!r}"
+                answers[event_file.name] = json.loads(actual[0])
+            # And the answers are the chat's, not two equal failures.
+            assert answers["connect.json"]["statusCode"] == 200
+            assert answers["disconnect.json"]["statusCode"] == 200
+            whoami = answers["message-whoami.json"]
+            assert whoami["statusCode"] == 200
+            connection_id = json.loads((EVENTS / "message-whoami.json").read_text())["requestContext"]["connectionId"]
+            assert json.loads(whoami["body"])["connectionId"] == connection_id
     finally:
         stop(plain)
 
