@@ -30,11 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import runtime_bench as rb  # noqa: E402
 
 
-def package() -> Path:
+def package(product: str = "Handlers") -> Path:
+    """Runs `lambda-local package --product <product>`; returns the zip's path."""
     subprocess.run(["swift", "build", "--product", "lambda-local"], cwd=rb.ROOT, check=True, stdout=subprocess.DEVNULL)
     bin_path = subprocess.run(["swift", "build", "--show-bin-path"], cwd=rb.ROOT, capture_output=True, text=True,
                               check=True).stdout.strip()
-    result = subprocess.run([f"{bin_path}/lambda-local", "package", "--product", "Handlers"], cwd=rb.ROOT,
+    result = subprocess.run([f"{bin_path}/lambda-local", "package", "--product", product], cwd=rb.ROOT,
                             capture_output=True, text=True, check=True)
     print(result.stdout.strip())
     return Path(result.stdout.splitlines()[0])

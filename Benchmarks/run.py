@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import decode_route_bench as drb  # noqa: E402
+import deployed_bench as deb  # noqa: E402
 import runtime_bench as rb  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -52,6 +53,8 @@ def main() -> None:
     results["allocations_per_invocation"] = {"ours": rb.allocations_per_invocation(ours),
                                              "router": rb.allocations_per_invocation(router),
                                              "reference": rb.allocations_per_invocation(reference)}
+    print("as deployed ...", flush=True)
+    results["deployed"] = deb.measure("bench-router-noop", rounds=max(20, rounds * 3), invocations=invocations)
     print("decode + route + encode ...", flush=True)
     results["decode_route"] = drb.measure(drb.build(), rounds=rounds, iterations=20000 if args.quick else 100000)
     results["decode_route"]["goal"] = {"us": 20, "allocations": 20}
@@ -102,6 +105,16 @@ def main() -> None:
     print(f"|{'-' * 42}|{'-' * 15}|{'-' * 13}|-------|")
     for name, a, b, r in rows:
         print(f"| {name:40s} | {a:>13s} | {b:>11s} | {r:>5s} |")
+    deployed = results["deployed"]
+    print(f"\nas deployed (lambda-local package; the C reference through the same bundled loader, glibc and "
+          f"minimal libcurl), WebSocketRouter function:")
+    print(f"  cold start {deployed['cold_start']['ours_ms']:.1f} ms vs {deployed['cold_start']['reference_ms']:.1f} ms "
+          f"({deployed['cold_start']['ratio']:.2f}×); through bootstrap (/bin/sh) "
+          f"{deployed['cold_start_bootstrap']['ours_ms']:.1f} ms")
+    print(f"  warm loop {deployed['warm_loop']['ours_us']:.1f} µs vs {deployed['warm_loop']['reference_us']:.1f} µs "
+          f"({deployed['warm_loop']['ratio']:.2f}×); peak RSS {deployed['peak_rss_kb']['ours'] / 1024:.1f} MB vs "
+          f"{deployed['peak_rss_kb']['reference'] / 1024:.1f} MB; zip {deployed['zip_bytes'] / 1e6:.1f} MB "
+          f"({deployed['unzipped_bytes'] / 1e6:.1f} MB unzipped)")
     cast, load = results["broadcast"], results["gateway_load"]
     print(f"\nbroadcast of {cast['size']} B to {cast['count']:,} connections: {cast['median_ms']['swift']:.0f} ms "
           f"({cast['swift_vs_boto3']:.1f}× boto3's post_to_connection loop, {cast['swift_vs_curl']:.1f}× curl --aws-sigv4)")
