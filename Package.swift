@@ -195,6 +195,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "bench-sigv4",
+            dependencies: ["HandlerKit"],
+            path: "Benchmarks/SigV4",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "bench-decode-route",
             dependencies: ["HandlerKit", "HandlerKitTesting", "Runtime"],
             path: "Benchmarks/DecodeRoute",

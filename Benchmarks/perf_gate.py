@@ -7,6 +7,7 @@ Measures, on release builds linked as deployed (static Swift runtime):
   allocations per operation;
 - the warm invocation loop against the benchmark Runtime API mock of a no-op function (bench-noop) and of a
   WebSocketRouter whose routes do nothing (bench-router-noop): instructions and heap allocations per invocation;
+- SigV4 signing of one PostToConnection request (bench-sigv4): instructions and allocations per signature;
 
 and fails when one exceeds its limit in Benchmarks/thresholds.json. Instruction and allocation counts do not
 depend on the machine's load, so the limits can be tight (20% over the measured instructions, 15% over the allocations).
@@ -28,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import decode_route_bench as drb  # noqa: E402
 import runtime_bench as rb  # noqa: E402
+import sigv4_bench as sb  # noqa: E402
 
 THRESHOLDS = rb.ROOT / "Benchmarks" / "thresholds.json"
 HEADROOM = 0.15
@@ -42,6 +44,7 @@ def measure() -> dict[str, float]:
     noop = rb.Function("bench-noop", [str(rb.build_swift_product("bench-noop"))])
     router = rb.Function("bench-router-noop", [str(rb.build_swift_product("bench-router-noop"))])
     allocations = drb.timed(decode_route, iterations=2_000, rounds=1)
+    sigv4 = sb.build()
     return {
         "decode_route.instructions": drb.instructions_per_operation(decode_route),
         "decode_route.allocations": allocations["full"]["allocations"],
@@ -51,6 +54,8 @@ def measure() -> dict[str, float]:
         "warm_loop.allocations": rb.allocations_per_invocation(noop),
         "warm_loop_router.instructions": rb.instructions_per_invocation(router),
         "warm_loop_router.allocations": rb.allocations_per_invocation(router),
+        "sigv4.instructions": sb.instructions_per_signature(sigv4),
+        "sigv4.allocations": sb.ours_us(sigv4, iterations=2_000)[1],
     }
 
 

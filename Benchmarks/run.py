@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import decode_route_bench as drb  # noqa: E402
 import deployed_bench as deb  # noqa: E402
 import runtime_bench as rb  # noqa: E402
+import sigv4_bench as sb  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -58,6 +59,8 @@ def main() -> None:
     print("decode + route + encode ...", flush=True)
     results["decode_route"] = drb.measure(drb.build(), rounds=rounds, iterations=20000 if args.quick else 100000)
     results["decode_route"]["goal"] = {"us": 20, "allocations": 20}
+    print("SigV4 signing ...", flush=True)
+    results["sigv4"] = sb.measure(sb.build(), rounds=rounds)
     print("awslambdaric ...", flush=True)
     results["awslambdaric"] = rb.awslambdaric_comparison(ours, rounds=3, count=min(invocations, 5000))
 
@@ -105,6 +108,10 @@ def main() -> None:
     print(f"|{'-' * 42}|{'-' * 15}|{'-' * 13}|-------|")
     for name, a, b, r in rows:
         print(f"| {name:40s} | {a:>13s} | {b:>11s} | {r:>5s} |")
+    sig = results["sigv4"]
+    print(f"\nSigV4 signing of one PostToConnection request: {sig['ours_us']:.1f} µs, {sig['allocations']:.0f} allocations, "
+          f"{sig['instructions']:,.0f} instructions; botocore's SigV4Auth {sig['botocore_us']:.1f} µs "
+          f"({sig['speedup']:.1f}× ours)")
     deployed = results["deployed"]
     print(f"\nas deployed (lambda-local package; the C reference through the same bundled loader, glibc and "
           f"minimal libcurl), WebSocketRouter function:")

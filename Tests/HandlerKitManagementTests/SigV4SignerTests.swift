@@ -74,6 +74,18 @@ import Testing
                  headers: [["X-Custom", "  a   b  "], ["x-custom", "second"], ["User-Agent", "not signed"]]),
             Case("leap-day", "GET", "https://example.com/", epochSeconds: 1_709_164_799),
             Case("stage-encoded", "POST", "https://example.com/my%20stage/@connections/abc%3D", body: "x"),
+            // Paths and header values at the edges of the already-normalised and already-trimmed fast paths.
+            Case("trailing-slash", "GET", "https://example.com/a/b/"),
+            Case("leading-double-slash", "GET", "https://example.com//a"),
+            Case("dot-prefixed-segments", "GET", "https://example.com/.well-known/..x/a.b/...c"),
+            Case("last-segment-dot", "GET", "https://example.com/a/."),
+            Case("last-segment-dot-dot", "GET", "https://example.com/a/b/.."),
+            Case("only-slash", "GET", "https://example.com/"),
+            Case("user-info-and-fragment", "GET", "https://user:pw@Example.com:8080/x?y=1#frag"),
+            Case("ipv6-host", "GET", "http://[::1]:9000/p"),
+            Case("header-values", "POST", "https://example.com/x",
+                 headers: [["X-One", "a b"], ["X-Two", "a\tb"], ["X-Three", " lead"], ["X-Four", "trail "],
+                           ["X-Five", "two  spaces"], ["X-Six", ""]]),
         ]
         return cases
     }

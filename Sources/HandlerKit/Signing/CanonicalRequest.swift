@@ -47,6 +47,7 @@ package struct CanonicalRequest: Sendable {
     /// Removes `.`/`..` and empty segments, keeping a leading and a trailing slash.
     package static func normalizedPath(_ path: String) -> String {
         guard !path.isEmpty else { return "/" }
+        if isNormalized(path) { return path }
         var segments: [Substring] = []
         for segment in path.split(separator: "/", omittingEmptySubsequences: true) where segment != "." {
             if segment == ".." {
@@ -58,6 +59,43 @@ package struct CanonicalRequest: Sendable {
         let leading = path.hasPrefix("/") ? "/" : ""
         let trailing = path.hasSuffix("/") && !segments.isEmpty ? "/" : ""
         return leading + segments.joined(separator: "/") + trailing
+    }
+
+    /// Whether `path` has no empty, `.` or `..` segment (an empty one only before a leading or after a
+    /// trailing slash), so that ``normalizedPath(_:)`` returns it as it is: the case of every path a client builds.
+    static func isNormalized(_ path: String) -> Bool {
+        let slash = UInt8(ascii: "/")
+        let dot = UInt8(ascii: ".")
+        let bytes = path.utf8
+        var segmentLength = 0
+        var firstByte: UInt8 = 0
+        var secondByte: UInt8 = 0
+        var index = bytes.startIndex
+        while true {
+            let atEnd = index == bytes.endIndex
+            if atEnd || bytes[index] == slash {
+                switch segmentLength {
+                case 0:
+                    // Allowed before a leading slash and after a trailing one only.
+                    let leading = !atEnd && index == bytes.startIndex
+                    let trailing = atEnd && index != bytes.startIndex
+                    if !(leading || trailing) { return false }
+                case 1 where firstByte == dot:
+                    return false
+                case 2 where firstByte == dot && secondByte == dot:
+                    return false
+                default:
+                    break
+                }
+                if atEnd { return true }
+                bytes.formIndex(after: &index)
+                segmentLength = 0
+                continue
+            }
+            if segmentLength == 0 { firstByte = bytes[index] } else if segmentLength == 1 { secondByte = bytes[index] }
+            segmentLength += 1
+            bytes.formIndex(after: &index)
+        }
     }
 
     /// `key=value` pairs, each side decoded and re-encoded with the SigV4 set, sorted by key then value;
@@ -89,7 +127,25 @@ package struct CanonicalRequest: Sendable {
 
     /// The value without leading or trailing whitespace, inner runs of whitespace collapsed to one space.
     package static func trimmedValue(_ value: String) -> String {
-        value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+        if isTrimmed(value) { return value }
+        return value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
             .joined(separator: " ")
+    }
+
+    /// Whether `value` has no tab, CR or LF, no leading or trailing space and no two spaces in a row, so that
+    /// ``trimmedValue(_:)`` returns it as it is.
+    static func isTrimmed(_ value: String) -> Bool {
+        var previousWasSpace = true  // a leading space is not trimmed
+        for byte in value.utf8 {
+            switch byte {
+            case 0x09, 0x0A, 0x0D: return false
+            case 0x20:
+                if previousWasSpace { return false }
+                previousWasSpace = true
+            default:
+                previousWasSpace = false
+            }
+        }
+        return !previousWasSpace || value.isEmpty
     }
 }

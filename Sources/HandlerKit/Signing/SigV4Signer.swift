@@ -24,7 +24,8 @@ public final class SigV4Signer: Sendable {
     public let region: String
     /// The signing name of the service, e.g. `execute-api` or `dynamodb`.
     public let service: String
-    private let keyCache = Mutex<(day: String, key: SymmetricKey)?>(nil)
+    /// The day's signing key, as an HMAC already keyed with it (keying costs two SHA-256 blocks).
+    private let keyCache = Mutex<(day: String, keyed: HMAC<SHA256>)?>(nil)
 
     /// Creates a signer.
     public init(credentials: AWSCredentials, region: String, service: String) {
@@ -53,8 +54,10 @@ public final class SigV4Signer: Sendable {
             method: request.method, url: url, headers: request.headers,
             payloadHash: Self.hexSHA256(request.body))
         let scope = "\(amzDate.day)/\(region)/\(service)/aws4_request"
-        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate.timestamp)\n\(scope)\n\(Self.hexSHA256(Data(canonical.text.utf8)))"
-        let signature = HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: signingKey(day: amzDate.day))
+        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate.timestamp)\n\(scope)\n\(Self.hexSHA256(canonical.text))"
+        var mac = keyedHMAC(day: amzDate.day)
+        Self.withUTF8(stringToSign) { mac.update(data: $0) }
+        let signature = mac.finalize()
         request.headers.append((
             "Authorization",
             "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(canonical.signedHeaders), Signature=\(Self.hex(signature))"
@@ -71,19 +74,31 @@ public final class SigV4Signer: Sendable {
         ).text
     }
 
+    /// An HMAC keyed with the day's signing key,
     /// `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request")`, cached per day.
-    private func signingKey(day: String) -> SymmetricKey {
-        if let cached = keyCache.withLock({ $0 }), cached.day == day { return cached.key }
+    private func keyedHMAC(day: String) -> HMAC<SHA256> {
+        if let cached = keyCache.withLock({ $0 }), cached.day == day { return cached.keyed }
         var key = SymmetricKey(data: Data(("AWS4" + credentials.secretAccessKey).utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key))
         }
-        keyCache.withLock { $0 = (day, key) }
-        return key
+        let keyed = HMAC<SHA256>(key: key)
+        keyCache.withLock { $0 = (day, keyed) }
+        return keyed
     }
 
     package static func hexSHA256(_ data: Data) -> String {
         hex(SHA256.hash(data: data))
+    }
+
+    /// The hex SHA-256 of `text`'s UTF-8 bytes, hashed in place.
+    package static func hexSHA256(_ text: String) -> String {
+        withUTF8(text) { hex(SHA256.hash(data: $0)) }
+    }
+
+    private static func withUTF8<Result>(_ text: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        var text = text
+        return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
