@@ -37,8 +37,8 @@ def test_events_are_recorded_in_order_and_replay(start_gateway, tmp_path):
 
     reply = run(scenario())
     files = wait_for_files(directory, 4)
-    assert [f.name for f in files] == ["0001-connect.json", "0002-whoAmI.json", "0003-default.json",
-                                       "0004-disconnect.json"]
+    assert [f.name for f in files] == ["000001-connect.json", "000002-whoAmI.json", "000003-default.json",
+                                       "000004-disconnect.json"]
     events = [json.loads(f.read_text()) for f in files]
     assert [e["requestContext"]["eventType"] for e in events] == ["CONNECT", "MESSAGE", "MESSAGE", "DISCONNECT"]
     connection_id = reply["connectionId"]

@@ -24,8 +24,9 @@ extension WebSocketGateway {
         let routeKey = route(for: bytes, isBinary: isBinary)
         let requestID = GatewayClock.newID()
         let event = eventFactory.message(connection, body: bytes, isBinary: isBinary, routeKey: routeKey, requestID: requestID)
+        recorder?.record(event, routeKey: routeKey)
         Task {
-            let result = await invokeFunction(event, routeKey: routeKey)
+            let result = await invokeFunction(event)
             switch result {
             case .response(let data):
                 if let frame = IntegrationResponse(data).frame { send(frame, to: id) }
@@ -98,10 +99,11 @@ extension WebSocketGateway {
     func sendDisconnect(_ connection: GatewayConnection, _ closure: ConnectionClosure) {
         let requestID = GatewayClock.newID()
         let event = eventFactory.disconnect(connection, closure: closure, requestID: requestID)
+        recorder?.record(event, routeKey: "$disconnect")
         // Registered under the lock before it can finish, so that it also leaves under the lock.
         state.withLockedValue { state in
             let task = Task {
-                let result = await self.invokeFunction(event, routeKey: "$disconnect")
+                let result = await self.invokeFunction(event)
                 if !result.isSuccess {
                     self.logger.error(
                         "$disconnect failed", metadata: ["connectionId": "\(connection.id)", "result": "\(result)"])

@@ -19,9 +19,10 @@ extension WebSocketGateway {
             userAgent: head.headers.first(name: "User-Agent"))
         let requestID = GatewayClock.newID()
         let event = eventFactory.connect(connection, head: head, requestID: requestID)
+        recorder?.record(event, routeKey: "$connect")
         let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
         promise.completeWithTask {
-            let result = await self.invokeFunction(event, routeKey: "$connect")
+            let result = await self.invokeFunction(event)
             switch Self.handshakeOutcome(result) {
             case .accept(let headers):
                 self.state.withLockedValue { $0.accept(connection) }

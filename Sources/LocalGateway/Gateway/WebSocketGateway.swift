@@ -49,22 +49,16 @@ public final class WebSocketGateway: Sendable {
         self.routeSelection = expression
         self.group = group
         do {
-            self.recorder = try configuration.recordDirectory.map(EventRecorder.init(directory:))
+            self.recorder = try configuration.recordDirectory.map { try EventRecorder(directory: $0, logger: logger) }
         } catch {
             throw GatewayConfigurationError("cannot record events in \(configuration.recordDirectory ?? ""): \(error)")
         }
     }
 
-    /// Sends `event` to the function (recording it first when asked to) and waits for the outcome.
-    func invokeFunction(_ event: Data, routeKey: String) async -> InvocationResult {
-        if let recorder {
-            do {
-                try recorder.record(event, routeKey: routeKey)
-            } catch {
-                logger.warning("could not record the \(routeKey) event: \(error)")
-            }
-        }
-        return await runtime.invoke(QueuedEvent(body: event))
+    /// Sends `event` to the function and waits for the outcome. Events are recorded (when asked to) where they
+    /// arise, before the task that invokes the function starts, so that the files keep the order of events.
+    func invokeFunction(_ event: Data) async -> InvocationResult {
+        await runtime.invoke(QueuedEvent(body: event))
     }
 
     /// Binds and starts serving; returns the bound port.
@@ -121,6 +115,7 @@ public final class WebSocketGateway: Sendable {
             await group.next()
             group.cancelAll()
         }
+        recorder?.flush()
     }
 
     private func configurePipeline(_ channel: any Channel) throws {

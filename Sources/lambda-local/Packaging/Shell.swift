@@ -65,7 +65,8 @@ enum Shell {
         _ tool: String, _ arguments: [String], directory: URL, log: URL, environment: [String: String] = [:]
     ) throws {
         if !FileManager.default.fileExists(atPath: log.path) {
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            // A failure shows as FileHandle(forWritingTo:) throwing below.
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         }
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
