@@ -119,7 +119,7 @@ package final class CurlEasyHandle {
         var status = 0
         try CurlError.check(CCurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status))
         return CurlResponse(
-            status: status, headerBytes: collector.headerBytes, fields: collector.fields, bodyBytes: collector.body)
+            status: status, headerBytes: collector.headerBytes, fields: collector.fields, bodyBytes: collector.takeBody())
     }
 
     private func setCustomMethod(_ method: String?) throws(CurlError) {
@@ -135,6 +135,8 @@ package final class CurlEasyHandle {
 ///
 /// Its buffers keep their capacity from one transfer to the next, so a warm loop of similar requests allocates
 /// nothing here; a response still holding them when the next transfer starts keeps its own copy (copy on write).
+/// A body over 1 MiB is handed to its response outright, so that a large event is not held twice, or after
+/// its response is gone.
 /// The callbacks run inside `curl_easy_perform` on the thread that called it, so accesses never overlap and are
 /// not checked at run time.
 private final class ResponseCollector {
@@ -154,12 +156,17 @@ private final class ResponseCollector {
     func reset() {
         headerBytes.removeAll(keepingCapacity: true)
         fields.removeAll(keepingCapacity: true)
-        if body.capacity > Self.retainedBodyCapacity {
-            body = []
-            body.reserveCapacity(8192)
-        } else {
-            body.removeAll(keepingCapacity: true)
-        }
+        body.removeAll(keepingCapacity: true)
+    }
+
+    /// The body of the transfer: shared with the collector (which reuses its capacity once the response is
+    /// gone) when it is small, moved out of it when it is over ``retainedBodyCapacity``.
+    func takeBody() -> [UInt8] {
+        guard body.capacity > Self.retainedBodyCapacity else { return body }
+        var taken: [UInt8] = []
+        taken.reserveCapacity(8192)
+        swap(&taken, &body)
+        return taken
     }
 }
 

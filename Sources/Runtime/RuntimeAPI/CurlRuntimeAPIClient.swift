@@ -100,7 +100,7 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
     }
 
     private static func failure(_ response: CurlResponse, call: String) -> RuntimeAPIError {
-        let body = String(decoding: response.body.prefix(512), as: UTF8.self)
+        let body = String(decoding: response.bodyBytes.prefix(512), as: UTF8.self)
         switch response.status {
         case 413: return .payloadTooLarge(detail: body)
         case 500...: return .environmentBroken(status: response.status, detail: "\(call): \(body)")
