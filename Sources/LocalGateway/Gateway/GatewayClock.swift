@@ -24,10 +24,7 @@ enum GatewayClock {
     /// A base64 id like API Gateway's connection, request and message ids (`TXzPWdnOjoECGjA=`): 11 random
     /// bytes, so 16 characters ending in `=`.
     static func newID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8](repeating: 0, count: 11)
-        for index in bytes.indices { bytes[index] = generator.next() }
-        return Data(bytes).base64EncodedString()
+        Data(GatewayRandom.bytes(11)).base64EncodedString()
     }
 
     private static func pad(_ value: Int, width: Int = 2) -> String {

@@ -87,7 +87,7 @@ struct GatewayEventFactory: Sendable {
 
     /// `Root=1-<epoch seconds, hex>-<24 hex digits>`, the X-Ray trace header API Gateway adds.
     static func traceID(_ milliseconds: Int64) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = GatewayRandom()
         let random = (0..<3).map { _ in String(UInt32.random(in: 0...UInt32.max, using: &generator), radix: 16) }
             .map { String(repeating: "0", count: 8 - $0.count) + $0 }.joined()
         return "Root=1-\(String(milliseconds / 1000, radix: 16))-\(random)"

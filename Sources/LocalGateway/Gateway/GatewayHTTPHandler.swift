@@ -63,7 +63,7 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func respond(_ context: ChannelHandlerContext, status: Int, body: String?, headers: HTTPHeaders, close: Bool) {
         var headers = headers
         headers.replaceOrAdd(name: "Content-Length", value: String(body?.utf8.count ?? 0))
-        headers.add(name: "x-amzn-RequestId", value: UUID().uuidString.lowercased())
+        headers.add(name: "x-amzn-RequestId", value: GatewayRandom.uuidString())
         if close { headers.replaceOrAdd(name: "Connection", value: "close") }
         let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)

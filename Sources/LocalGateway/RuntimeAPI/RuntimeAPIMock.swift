@@ -114,7 +114,7 @@ public final class RuntimeAPIMock: Sendable {
     /// When the function's last initialisation failed (or ``functionExited(reason:)`` was called) and no
     /// runtime has polled since, the invocation fails at once with that outcome instead of waiting.
     public func invoke(_ event: QueuedEvent) async -> InvocationResult {
-        let requestID = UUID().uuidString.lowercased()
+        let requestID = GatewayRandom.uuidString()
         let timeout = configuration.timeout
         let deadline = Self.nowMilliseconds() + Self.milliseconds(timeout)
         let state = self.state
