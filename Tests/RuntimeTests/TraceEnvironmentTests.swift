@@ -73,6 +73,35 @@ struct TraceEnvironmentTests {
         })
     }
 
+    @Test func otherVariablesStayAndTheVariableIsNeverListedTwice() async {
+        expectNoFailure(await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) {
+            func occurrences() -> Int {
+                var count = 0
+                var index = 0
+                while let variable = environ[index] {
+                    if String(cString: variable).hasPrefix("_X_AMZN_TRACE_ID=") { count += 1 }
+                    index += 1
+                }
+                return count
+            }
+            setenv("LAMBDASOCKETS_BEFORE", "a", 1)
+            TraceEnvironment.set("one")
+            setenv("LAMBDASOCKETS_AFTER", "b", 1)  // may move environ to a larger array
+            TraceEnvironment.set("two")
+            unsetenv("LAMBDASOCKETS_BEFORE")  // shifts the entries after it, ours among them
+            TraceEnvironment.set("three")
+            TraceEnvironment.set("four")
+            for n in 0..<100 { setenv("LAMBDASOCKETS_FILL_\(n)", "x", 1) }
+            TraceEnvironment.set("five")
+            let trace = getenv("_X_AMZN_TRACE_ID").map { String(cString: $0) }
+            if trace != "five" { fail("trace \(trace ?? "nil")") }
+            if getenv("LAMBDASOCKETS_BEFORE") != nil { fail("an unset variable came back") }
+            if getenv("LAMBDASOCKETS_AFTER").map({ String(cString: $0) }) != "b" { fail("a neighbour changed") }
+            if getenv("LAMBDASOCKETS_FILL_99").map({ String(cString: $0) }) != "x" { fail("a later variable changed") }
+            if occurrences() != 1 { fail("_X_AMZN_TRACE_ID listed \(occurrences()) times") }
+        })
+    }
+
     /// glibc's `setenv` keeps every value it was given: 20,000 distinct trace ids through it grow the heap by
     /// megabytes. Through the runtime the heap must not grow at all.
     @Test func distinctTraceIDsDoNotGrowTheHeap() async {
