@@ -195,6 +195,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "bench-gateway-client",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: "Benchmarks/GatewayLoadClient",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "bench-sigv4",
             dependencies: ["HandlerKit"],
             path: "Benchmarks/SigV4",

@@ -6,10 +6,16 @@ arrives back on its socket, and sends the next one (one message in flight per cl
 application (`Handlers`) delivers it with a SigV4-signed `@connections` POST through its management client,
 so every message crosses the gateway, the Runtime API mock, the function and the management API. Other
 frames (the route's `{"type": "sent"}` reply, channel notices) are skipped. Reports messages per second,
-round-trip percentiles and lost messages (sent but never delivered). Not a test: numbers depend on the machine.
+round-trip percentiles and lost messages (sent but never delivered), and the CPU time per message of the
+client, the gateway and the function processes. Not a test: numbers depend on the machine.
+
+The clients run in `bench-gateway-client` (SwiftNIO, one thread: about 70 µs of CPU a message) by default, so
+that the load generator leaves the machine's cores to what it measures; `--client python` runs them in this
+process with the `websockets` package instead (about 200-280 µs a message on the same machine).
 
     python3 Benchmarks/gateway-load/load.py                  # 200 clients, 10 s, release build, Handlers
     python3 Benchmarks/gateway-load/load.py --mode echo      # the route response only (test function's echo)
+    python3 Benchmarks/gateway-load/load.py --client python  # the clients in Python (websockets)
 """
 from __future__ import annotations
 
@@ -34,8 +40,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def build(configuration: str, function: str) -> Path:
-    """Builds lambda-local and the function; returns the products directory."""
-    for product in ("lambda-local", function):
+    """Builds lambda-local, the function and the load client; returns the products directory."""
+    for product in ("lambda-local", function, "bench-gateway-client"):
         subprocess.run(["swift", "build", "-c", configuration, "--product", product], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
     path = subprocess.run(["swift", "build", "-c", configuration, "--show-bin-path"], cwd=ROOT, check=True,
@@ -172,6 +178,35 @@ async def run_load(url: str, clients: int, duration: float, mode: str, answer_ti
     }
 
 
+def run_compiled_load(client: Path, url: str, clients: int, duration: float, mode: str, answer_timeout: float,
+                      gateway_pid: int | None) -> dict:
+    """The same closed loop in bench-gateway-client; CPU times are read once its connections are open and
+    again when it has finished."""
+    process = subprocess.Popen([str(client), "--url", url, "--clients", str(clients), "--duration", str(duration),
+                                "--mode", mode, "--answer-timeout", str(answer_timeout), "--wait"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    ready = process.stdout.readline()
+    if not ready.startswith("ready"):
+        process.kill()
+        raise RuntimeError(f"bench-gateway-client did not get ready: {ready!r}")
+
+    def snapshot() -> dict[str, float]:
+        values = cpu_snapshot(gateway_pid)
+        values["client"] = cpu_seconds(process.pid)
+        return values
+
+    before = snapshot()
+    process.stdin.write("go\n")
+    process.stdin.flush()
+    line = process.stdout.readline()
+    after = snapshot()
+    process.wait(timeout=60)
+    result = json.loads(line)
+    received = max(result["messages"], 1)
+    result["cpu_us_per_message"] = {name: round(1e6 * (after[name] - before[name]) / received, 1) for name in after}
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=200)
@@ -183,14 +218,16 @@ def main() -> int:
     parser.add_argument("--configuration", choices=["release", "debug"], default="release")
     parser.add_argument("--answer-timeout", type=float, default=10, help="seconds before an answer counts as lost")
     parser.add_argument("--json", help="also write the result to this file")
-    parser.add_argument("--url", help="an already running gateway (skips building and starting one)")
+    parser.add_argument("--url", help="an already running gateway (skips starting one)")
+    parser.add_argument("--client", choices=["swift", "python"], default="swift",
+                        help="where the clients run: bench-gateway-client (default) or this Python process")
     args = parser.parse_args()
 
     gateway = None
     url = args.url
+    function = args.function or ("Handlers" if args.mode == "sendMessage" else "GatewayTestFunction")
+    bin_dir = build(args.configuration, function)
     if url is None:
-        function = args.function or ("Handlers" if args.mode == "sendMessage" else "GatewayTestFunction")
-        bin_dir = build(args.configuration, function)
         log = tempfile.NamedTemporaryFile(prefix="gateway-load-", suffix=".log", delete=False)
         gateway = subprocess.Popen(
             [str(bin_dir / "lambda-local"), "gateway", "--function", str(bin_dir / function),
@@ -204,13 +241,18 @@ def main() -> int:
             return 1
         url = match.group(0)
     try:
-        result = asyncio.run(run_load(url, args.clients, args.duration, args.mode, args.answer_timeout,
-                                      gateway.pid if gateway is not None else None))
+        gateway_pid = gateway.pid if gateway is not None else None
+        if args.client == "swift":
+            result = run_compiled_load(bin_dir / "bench-gateway-client", url, args.clients, args.duration, args.mode,
+                                       args.answer_timeout, gateway_pid)
+        else:
+            result = asyncio.run(run_load(url, args.clients, args.duration, args.mode, args.answer_timeout,
+                                          gateway_pid))
     finally:
         if gateway is not None:
             gateway.send_signal(signal.SIGINT)
             gateway.wait(timeout=30)
-    result.update({"mode": args.mode, "instances": args.instances, "configuration": args.configuration,
+    result.update({"client": args.client, "mode": args.mode, "instances": args.instances, "configuration": args.configuration,
                    "cpus": os.cpu_count()})
     print(json.dumps(result, indent=2))
     if args.json:
