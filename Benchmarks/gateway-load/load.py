@@ -219,6 +219,7 @@ def main() -> int:
     parser.add_argument("--answer-timeout", type=float, default=10, help="seconds before an answer counts as lost")
     parser.add_argument("--json", help="also write the result to this file")
     parser.add_argument("--url", help="an already running gateway (skips starting one)")
+    parser.add_argument("--gateway-pid", type=int, help="with --url: that gateway's process, for its CPU times")
     parser.add_argument("--client", choices=["swift", "python"], default="swift",
                         help="where the clients run: bench-gateway-client (default) or this Python process")
     args = parser.parse_args()
@@ -241,7 +242,7 @@ def main() -> int:
             return 1
         url = match.group(0)
     try:
-        gateway_pid = gateway.pid if gateway is not None else None
+        gateway_pid = gateway.pid if gateway is not None else args.gateway_pid
         if args.client == "swift":
             result = run_compiled_load(bin_dir / "bench-gateway-client", url, args.clients, args.duration, args.mode,
                                        args.answer_timeout, gateway_pid)

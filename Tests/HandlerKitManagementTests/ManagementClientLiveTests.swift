@@ -103,7 +103,7 @@ import Testing
         let gone = (0..<7).map { "gone-\(tag)-\($0)" }
         let forbidden = ["forbidden-\(tag)"]
         let ids = (live + gone + forbidden).shuffled()
-        let result = await try client().broadcast(Data("broadcast".utf8), to: ids, maxConcurrency: 12)
+        let result = try await client().broadcast(Data("broadcast".utf8), to: ids, maxConcurrency: 12)
         #expect(result.outcomes.map(\.connectionID) == ids)
         #expect(result.deliveredCount == live.count)
         #expect(Set(result.goneConnectionIDs) == Set(gone))

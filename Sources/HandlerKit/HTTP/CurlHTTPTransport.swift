@@ -9,8 +9,13 @@ import Foundation
 #endif
 
 /// An ``HTTPTransport`` over libcurl: a bounded pool of easy handles, each keeping its connection alive
-/// between requests, each running its blocking transfers on its own thread so the Swift concurrency pool
-/// never blocks.
+/// between requests.
+///
+/// A request that is the only one in flight runs on its caller's thread (`inlineWhenAlone`): the usual case
+/// in a function, one `postToConnection` per invocation, then costs no thread switches, which on a loaded
+/// machine are dearer than the transfer. Requests that arrive while another is in flight each run their
+/// blocking transfer on their handle's own thread, so a fan-out (``ManagementClient/broadcast(_:to:maxConcurrency:)``)
+/// goes out in parallel and the Swift concurrency pool never waits on more than one transfer.
 ///
 /// At most `maxConnections` requests are in flight; further callers wait for a free handle.
 public final class CurlHTTPTransport: HTTPTransport {
@@ -29,34 +34,46 @@ public final class CurlHTTPTransport: HTTPTransport {
         var idle: [CurlWorker] = []
         var created = 0
         var waiters: [CheckedContinuation<CurlWorker, Never>] = []
+        /// Requests between acquire and release.
+        var inFlight = 0
+        /// Whether a request is running on its caller's thread.
+        var inlineRunning = false
     }
+
+    /// Whether a request that is the only one in flight runs on the calling thread.
+    public let inlineWhenAlone: Bool
 
     /// Creates a transport.
     /// - Parameters:
     ///   - maxConnections: the most concurrent requests (at least 1).
     ///   - connectTimeout: the limit for establishing a connection.
     ///   - caBundlePath: the CA file; by default found with ``CABundle/discover(environment:isReadable:)``.
+    ///   - inlineWhenAlone: run a request that is the only one in flight on the calling thread, which it
+    ///     blocks for the transfer (up to the request's timeout); `false` sends every request from a thread of
+    ///     its handle's, for callers that must never block a concurrency thread.
     public init(
         maxConnections: Int = 16,
         connectTimeout: Duration = .seconds(3),
-        caBundlePath: String? = CABundle.discoverFromProcessEnvironment()
+        caBundlePath: String? = CABundle.discoverFromProcessEnvironment(),
+        inlineWhenAlone: Bool = true
     ) {
         self.maxConnections = max(1, maxConnections)
         self.caBundlePath = caBundlePath
         self.connectTimeoutMilliseconds = Int(connectTimeout.components.seconds * 1000)
             + Int(connectTimeout.components.attoseconds / 1_000_000_000_000_000)
         self.pool = Mutex(PoolState())
+        self.inlineWhenAlone = inlineWhenAlone
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let worker = try await acquire()
-        defer { release(worker) }
+        let (worker, inline) = try await acquire()
+        defer { release(worker, inline: inline) }
         let timeout = request.timeout.components
         let curlRequest = CurlRequest(
             method: request.method, url: request.url, headers: request.headers,
             body: request.method == "GET" || (request.method == "DELETE" && request.body.isEmpty) ? nil : request.body,
             timeoutMilliseconds: max(1, Int(timeout.seconds * 1000) + Int(timeout.attoseconds / 1_000_000_000_000_000)))
-        let result = await worker.perform(curlRequest)
+        let result = inline ? worker.performHere(curlRequest) : await worker.perform(curlRequest)
         switch result {
         case .success(let response):
             return HTTPResponse(status: response.status, headers: response.headers, body: response.body)
@@ -68,43 +85,59 @@ public final class CurlHTTPTransport: HTTPTransport {
     }
 
     /// A free worker, a new one while under the limit, or the next one released.
-    private func acquire() async throws(HTTPTransportError) -> CurlWorker {
-        enum Next { case ready(CurlWorker), create, wait }
+    private func acquire() async throws(HTTPTransportError) -> (CurlWorker, inline: Bool) {
+        enum Next { case ready(CurlWorker, inline: Bool), create(inline: Bool), wait }
+        let inlineWhenAlone = self.inlineWhenAlone
         let next = pool.withLock { state -> Next in
-            if let worker = state.idle.popLast() { return .ready(worker) }
+            let inline = inlineWhenAlone && state.inFlight == 0 && !state.inlineRunning
+            if let worker = state.idle.popLast() {
+                state.inFlight += 1
+                state.inlineRunning = state.inlineRunning || inline
+                return .ready(worker, inline: inline)
+            }
             if state.created < maxConnections {
                 state.created += 1
-                return .create
+                state.inFlight += 1
+                state.inlineRunning = state.inlineRunning || inline
+                return .create(inline: inline)
             }
             return .wait
         }
         switch next {
-        case .ready(let worker):
-            return worker
-        case .create:
+        case .ready(let worker, let inline):
+            return (worker, inline)
+        case .create(let inline):
             do {
-                return try CurlWorker(connectTimeoutMilliseconds: connectTimeoutMilliseconds, caBundlePath: caBundlePath)
+                return (try CurlWorker(connectTimeoutMilliseconds: connectTimeoutMilliseconds, caBundlePath: caBundlePath), inline)
             } catch {
-                pool.withLock { $0.created -= 1 }
+                pool.withLock { state in
+                    state.created -= 1
+                    state.inFlight -= 1
+                    if inline { state.inlineRunning = false }
+                }
                 throw HTTPTransportError(message: error.message, isConnectionFailure: false)
             }
         case .wait:
-            return await withCheckedContinuation { continuation in
+            let worker = await withCheckedContinuation { continuation in
                 pool.withLock { state in
                     // A worker may have come back between the two locks.
                     if let worker = state.idle.popLast() {
+                        state.inFlight += 1
                         continuation.resume(returning: worker)
                     } else {
                         state.waiters.append(continuation)
                     }
                 }
             }
+            return (worker, false)
         }
     }
 
-    private func release(_ worker: CurlWorker) {
+    private func release(_ worker: CurlWorker, inline: Bool) {
         let waiter = pool.withLock { state -> CheckedContinuation<CurlWorker, Never>? in
+            if inline { state.inlineRunning = false }
             if state.waiters.isEmpty {
+                state.inFlight -= 1
                 state.idle.append(worker)
                 return nil
             }
@@ -114,7 +147,8 @@ public final class CurlHTTPTransport: HTTPTransport {
     }
 }
 
-/// One easy handle and the serial queue (its own thread) its blocking transfers run on.
+/// One easy handle and the serial queue its blocking transfers run on: on the queue's own thread, or on the
+/// caller's (`queue.sync` on an idle serial queue runs there).
 ///
 /// `@unchecked Sendable`: the handle is touched only on `queue`, and the pool hands a worker to one
 /// request at a time.
@@ -124,6 +158,11 @@ private final class CurlWorker: @unchecked Sendable {
 
     init(connectTimeoutMilliseconds: Int, caBundlePath: String?) throws(CurlError) {
         handle = try CurlEasyHandle(connectTimeoutMilliseconds: connectTimeoutMilliseconds, caBundlePath: caBundlePath)
+    }
+
+    /// Performs `request` on the calling thread.
+    func performHere(_ request: CurlRequest) -> Result<CurlResponse, CurlError> {
+        queue.sync { Result { () throws(CurlError) in try self.handle.perform(request) } }
     }
 
     func perform(_ request: CurlRequest) async -> Result<CurlResponse, CurlError> {

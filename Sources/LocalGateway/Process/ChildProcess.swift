@@ -86,7 +86,15 @@ final class ChildProcess: Sendable {
             for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        var result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        // ETXTBSY: the binary is still open for writing somewhere, typically a build that just wrote it, or
+        // another thread of this process that forked while it wrote the file. That passes within moments.
+        var busyRetries = 0
+        while result == ETXTBSY && busyRetries < 50 {
+            busyRetries += 1
+            usleep(20_000)
+            result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        }
         guard result == 0 else {
             throw SupervisorError(message: "cannot start \(executable): \(String(cString: strerror(result)))")
         }

@@ -1,0 +1,70 @@
+import Foundation
+import HandlerKit
+import Testing
+
+/// The transport's pool against `Support/concurrency_server.py`, which holds each request for a while and
+/// reports how many it held at once.
+@Suite(.serialized) struct CurlHTTPTransportTests {
+    static let server = ConcurrencyServer()
+
+    /// A request alone runs on its caller's thread; the others that arrive meanwhile still go out together
+    /// (each on its own handle and thread), so fan-out is not serialised by the first one.
+    @Test(arguments: [true, false])
+    func concurrentRequestsOverlap(inlineWhenAlone: Bool) async throws {
+        let server = try #require(Self.server)
+        let transport = CurlHTTPTransport(maxConnections: 8, caBundlePath: nil, inlineWhenAlone: inlineWhenAlone)
+        _ = try await transport.send(HTTPRequest(method: "POST", url: server.url("/reset"), headers: [], body: Data()))
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    try await transport.send(HTTPRequest(method: "GET", url: server.url("/hold?ms=1000"), headers: [], body: Data())).status
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 8))
+        let peak = try await transport.send(HTTPRequest(method: "GET", url: server.url("/peak"), headers: [], body: Data()))
+        let held = try #require(try JSONSerialization.jsonObject(with: peak.body) as? [String: Int])["peak"]
+        // One request may run alone first (on a single-core machine its thread is the only one), and on a busy
+        // machine the others may start late; serialised requests would never have more than the concurrency
+        // pool's width (the cores) in flight.
+        #expect((held ?? 0) >= 5, "at most \(held ?? 0) of 8 requests were in flight at once")
+    }
+
+    @Test func requestsOneAfterAnotherReuseTheHandle() async throws {
+        let server = try #require(Self.server)
+        let transport = CurlHTTPTransport(maxConnections: 4, caBundlePath: nil)
+        for index in 0..<20 {
+            let response = try await transport.send(
+                HTTPRequest(method: "POST", url: server.url("/hold?ms=0"), headers: [("Content-Type", "text/plain")], body: Data("\(index)".utf8)))
+            #expect(response.status == 200)
+            #expect(String(decoding: response.body, as: UTF8.self) == #"{"held_ms": 0}"#)
+        }
+    }
+}
+
+/// `Support/concurrency_server.py` on an ephemeral port; it exits when this process ends (its stdin closes).
+final class ConcurrencyServer: Sendable {
+    let port: Int
+    private let process: Process
+    private let stdin: Pipe
+
+    init?() {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", PythonScript.path("concurrency_server.py")]
+        stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        do { try process.run() } catch { return nil }
+        var line = Data()
+        while let byte = stdout.fileHandleForReading.readData(ofLength: 1).first, byte != UInt8(ascii: "\n") {
+            line.append(byte)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else { return nil }
+        self.port = port
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+}

@@ -1,0 +1,64 @@
+"""A local HTTP server that holds each request for `?ms=N` milliseconds and counts how many it holds at once.
+
+Prints its port on the first line and exits when its standard input closes (the test process ended).
+`GET /peak` answers the most requests held at once since the last `POST /reset`."""
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+lock = threading.Lock()
+state = {"active": 0, "peak": 0}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        if url.path == "/peak":
+            with lock:
+                return self.answer({"peak": state["peak"]})
+        self.hold(url)
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        self.rfile.read(length)
+        url = urlparse(self.path)
+        if url.path == "/reset":
+            with lock:
+                state["peak"] = state["active"]
+            return self.answer({})
+        self.hold(url)
+
+    def hold(self, url) -> None:
+        milliseconds = int(parse_qs(url.query).get("ms", ["0"])[0])
+        with lock:
+            state["active"] += 1
+            state["peak"] = max(state["peak"], state["active"])
+        time.sleep(milliseconds / 1000)
+        with lock:
+            state["active"] -= 1
+        self.answer({"held_ms": milliseconds})
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+print(server.server_address[1], flush=True)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+sys.stdin.read()
