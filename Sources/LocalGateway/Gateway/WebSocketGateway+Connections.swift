@@ -25,8 +25,9 @@ extension WebSocketGateway {
         let requestID = GatewayClock.newID()
         let event = eventFactory.message(connection, body: bytes, isBinary: isBinary, routeKey: routeKey, requestID: requestID)
         recorder?.record(event, routeKey: routeKey)
-        Task {
-            let result = await invokeFunction(event)
+        // Called on the event loop that receives the function's answer: no task, no hop through the
+        // concurrency pool (two thread wake-ups a message on a loaded machine).
+        runtime.invoke(QueuedEvent(body: event)) { [self] result in
             switch result {
             case .response(let data):
                 if let frame = IntegrationResponse(data).frame { send(frame, to: id) }

@@ -114,32 +114,40 @@ public final class RuntimeAPIMock: Sendable {
     /// When the function's last initialisation failed (or ``functionExited(reason:)`` was called) and no
     /// runtime has polled since, the invocation fails at once with that outcome instead of waiting.
     public func invoke(_ event: QueuedEvent) async -> InvocationResult {
+        await withCheckedContinuation { continuation in
+            invoke(event) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Sends one event to the function and gives the outcome to `completion`, as ``invoke(_:)`` does, without
+    /// a task: `completion` runs on the thread that learns the outcome (usually the event loop of the
+    /// function's response), so a caller on an event loop never crosses into the concurrency pool.
+    public func invoke(_ event: QueuedEvent, completion: @escaping @Sendable (InvocationResult) -> Void) {
         let requestID = GatewayRandom.uuidString()
         let timeout = configuration.timeout
         let deadline = Self.nowMilliseconds() + Self.milliseconds(timeout)
         let state = self.state
-        let group = self.group
         let onTimeout = configuration.onTimeout
-        return await withCheckedContinuation { (continuation: RuntimeAPIMockState.Continuation) in
-            let pending = RuntimeAPIMockState.Pending(
-                requestID: requestID, event: event, deadlineMilliseconds: deadline, continuation: continuation)
-            switch state.withLockedValue({ $0.enqueue(pending) }) {
-            case .failed(let result):
-                continuation.resume(returning: result)
-                return
-            case .deliver(let poller, let served):
-                poller.promise.succeed(.event(served))
-            case .queued:
-                break
-            }
-            let timer = group.any().scheduleTask(in: .milliseconds(Self.milliseconds(timeout))) {
-                guard let expired = state.withLockedValue({ $0.expire(requestID) }) else { return }
-                expired.perform()
-                if let address = expired.functionAddress { onTimeout?(address) }
-            }
-            if !state.withLockedValue({ $0.attach(timer: timer, to: requestID) }) {
-                timer.cancel()
-            }
+        let pending = RuntimeAPIMockState.Pending(
+            requestID: requestID, event: event, deadlineMilliseconds: deadline, completion: completion)
+        switch state.withLockedValue({ $0.enqueue(pending) }) {
+        case .failed(let result):
+            completion(result)
+            return
+        case .deliver(let poller, let served):
+            poller.promise.succeed(.event(served))
+        case .queued:
+            break
+        }
+        // On the caller's event loop when there is one: scheduling there needs no wake-up of another thread.
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.any()
+        let timer = loop.scheduleTask(in: .milliseconds(Self.milliseconds(timeout))) {
+            guard let expired = state.withLockedValue({ $0.expire(requestID) }) else { return }
+            expired.perform()
+            if let address = expired.functionAddress { onTimeout?(address) }
+        }
+        if !state.withLockedValue({ $0.attach(timer: timer, to: requestID) }) {
+            timer.cancel()
         }
     }
 

@@ -3,16 +3,17 @@ import NIOCore
 
 /// The mock's bookkeeping: events waiting for a poller, pollers waiting for an event, invocations in flight.
 ///
-/// Every method is a transition that returns what the caller must do (fulfil a promise, resume a
-/// continuation, cancel a timer); the state itself lives behind one lock in ``RuntimeAPIMock``.
+/// Every method is a transition that returns what the caller must do (fulfil a promise, report an outcome,
+/// cancel a timer); the state itself lives behind one lock in ``RuntimeAPIMock``.
 struct RuntimeAPIMockState {
-    typealias Continuation = CheckedContinuation<InvocationResult, Never>
+    /// Where an invocation's outcome goes; called once, outside the lock, on the thread that learned it.
+    typealias Completion = @Sendable (InvocationResult) -> Void
 
     struct Pending {
         var requestID: String
         var event: QueuedEvent
         var deadlineMilliseconds: Int64
-        var continuation: Continuation
+        var completion: Completion
         /// The poller connection the event went to, once served.
         var servedTo: ObjectIdentifier?
         /// The function's end of the connection it was served on.
@@ -39,9 +40,9 @@ struct RuntimeAPIMockState {
         var deadlineMilliseconds: Int64
     }
 
-    /// An invocation whose outcome is known: resume `continuation` with `result` and cancel `timer`.
+    /// An invocation whose outcome is known: give `result` to `completion` and cancel `timer`.
     struct Resolution {
-        var continuation: Continuation
+        var completion: Completion
         var timer: Scheduled<Void>?
         var result: InvocationResult
         /// The function's end of the connection the invocation was served on, if it was served.
@@ -49,7 +50,7 @@ struct RuntimeAPIMockState {
 
         func perform() {
             timer?.cancel()
-            continuation.resume(returning: result)
+            completion(result)
         }
     }
 
@@ -159,7 +160,7 @@ struct RuntimeAPIMockState {
         if let resolution = resolve(requestID, with: .timedOut) { return resolution }
         guard let index = queued.firstIndex(where: { $0.requestID == requestID }) else { return nil }
         let pending = queued.remove(at: index)
-        return Resolution(continuation: pending.continuation, timer: finish(requestID), result: .timedOut)
+        return Resolution(completion: pending.completion, timer: finish(requestID), result: .timedOut)
     }
 
     /// `/init/error`: every waiting invocation fails with it rather than timing out, as Lambda fails the
@@ -203,7 +204,7 @@ struct RuntimeAPIMockState {
         }
         while let pending = queued.popFirst() {
             resolutions.append(Resolution(
-                continuation: pending.continuation, timer: finish(pending.requestID), result: result(pending.requestID)))
+                completion: pending.completion, timer: finish(pending.requestID), result: result(pending.requestID)))
         }
         return resolutions
     }
@@ -212,7 +213,7 @@ struct RuntimeAPIMockState {
     private mutating func resolve(_ requestID: String, with result: InvocationResult) -> Resolution? {
         guard let pending = inFlight.removeValue(forKey: requestID) else { return nil }
         return Resolution(
-            continuation: pending.continuation, timer: finish(requestID), result: result,
+            completion: pending.completion, timer: finish(requestID), result: result,
             functionAddress: pending.servedToAddress)
     }
 
