@@ -4,6 +4,7 @@ import LocalGateway
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 
 /// `lambda-local gateway`: the function behind a local API Gateway WebSocket API.
 struct GatewayCommand: AsyncParsableCommand {
@@ -67,6 +68,11 @@ struct GatewayCommand: AsyncParsableCommand {
         help: "Write every event sent to the function into this directory as numbered JSON files (recorded events for tests).")
     var recordEvents: String?
 
+    @Option(
+        name: .customLong("event-loop-threads"),
+        help: "Threads serving the sockets and the Runtime API (default: one per core).")
+    var eventLoopThreads: Int?
+
     func validate() throws {
         guard (0...65535).contains(port), (0...65535).contains(runtimeAPIPort) else {
             throw ValidationError("ports must be between 0 and 65535")
@@ -76,6 +82,7 @@ struct GatewayCommand: AsyncParsableCommand {
         }
         guard instances >= 1 else { throw ValidationError("--instances must be at least 1") }
         guard idleTimeout >= 1, timeout >= 1 else { throw ValidationError("timeouts must be at least one second") }
+        if let eventLoopThreads, eventLoopThreads < 1 { throw ValidationError("--event-loop-threads must be at least 1") }
     }
 
     /// `--routes`, parsed.
@@ -88,6 +95,8 @@ struct GatewayCommand: AsyncParsableCommand {
         let logger = Logger(label: "lambda-local")
         let executable = try function ?? Self.buildHandlers()
         let supervisorBox = NIOLockedValueBox<FunctionSupervisor?>(nil)
+        let group: any EventLoopGroup = eventLoopThreads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
+            ?? MultiThreadedEventLoopGroup.singleton
         let runtime = RuntimeAPIMock(configuration: .init(
             port: runtimeAPIPort, timeout: .seconds(timeout),
             onTimeout: { functionAddress in
@@ -95,7 +104,7 @@ struct GatewayCommand: AsyncParsableCommand {
                     let pid = supervisorBox.withLockedValue({ $0 })?.terminateProcess(usingLocalPort: port)
                 else { return }
                 logger.warning("function timed out after \(timeout) s; stopped process \(pid)")
-            }))
+            }), group: group)
         try await runtime.start()
         let gateway = try WebSocketGateway(
             configuration: .init(
@@ -103,7 +112,7 @@ struct GatewayCommand: AsyncParsableCommand {
                 idleTimeout: .seconds(idleTimeout), recordDirectory: recordEvents),
             runtime: runtime,
             authorizer: ManagementAuthorizer.make(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, region: region),
-            logger: logger)
+            logger: logger, group: group)
         try await gateway.start()
 
         var functionEnvironment = environment.dictionary
