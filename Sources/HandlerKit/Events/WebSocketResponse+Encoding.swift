@@ -90,6 +90,12 @@ struct JSONTextWriter {
         }
     }
 
+    /// Text that already is JSON (a number's digits), as it is.
+    mutating func append(json text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
+    }
+
     /// A JSON string: quotes, `"` and `\` escaped, control characters as `\n`, `\t`… or `\u00XX`.
     mutating func append(string: String) {
         var string = string

@@ -93,14 +93,7 @@ struct GatewayEventFactory: Sendable {
         return "Root=1-\(String(milliseconds / 1000, radix: 16))-\(random)"
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
-
     private static func encode(_ event: WebSocketEvent) -> Data {
-        // Strings, numbers and booleans only: encoding cannot fail.
-        (try? encoder.encode(event)) ?? Data("{}".utf8)
+        event.encodedJSON()
     }
 }
