@@ -17,9 +17,9 @@ import Synchronization
 /// say) keeps its value until the invocation after next. No allocation and no growth per invocation; a longer
 /// value gets a larger buffer, allocated once.
 ///
-/// `putenv` compares the name with every variable, which costs more than the rest of the bookkeeping. On glibc
-/// the runtime remembers which `environ` slot holds its buffer and, while that slot still does, stores the
-/// other buffer there directly: one pointer store, which a concurrent `getenv` sees either before or after.
+/// `putenv` compares the name with every variable (about 2.5k instructions an invocation), but it takes the C
+/// library's environment lock: storing into `environ` directly would race with a `setenv` on another thread,
+/// which may move or shrink the array.
 ///
 /// The invocation loop calls this once an invocation; a lock keeps loops in one process (as in tests) apart.
 enum TraceEnvironment {
@@ -35,8 +35,6 @@ enum TraceEnvironment {
     private struct State {
         var buffers: [Buffer?] = [nil, nil]
         var installed = 0
-        /// Where `buffers[installed]` sits in `environ`: the array and the index, when known.
-        var slot: (array: UnsafeMutableRawPointer, index: Int)?
     }
 
     private static let state = Mutex(State())
@@ -52,7 +50,6 @@ enum TraceEnvironment {
     private static func install(_ traceID: String?, in state: inout State) {
         guard let traceID else {
             if getenv(name) != nil { unsetenv(name) }
-            state.slot = nil
             return
         }
         let nameLength = name.utf8.count
@@ -73,45 +70,13 @@ enum TraceEnvironment {
             }
         }
         buffer.pointer[nameLength + 1 + valueLength] = 0
-        if replaceInPlace(with: buffer.pointer, state: state) {
+        if putenv(buffer.pointer) == 0 {
             state.installed = spare
-        } else if putenv(buffer.pointer) == 0 {
-            state.installed = spare
-            state.slot = findSlot(of: buffer.pointer)
         } else {
-            state.slot = nil
             unsetenv(name)
         }
     }
 
-    #if canImport(Glibc)
-    /// Stores `entry` in the slot of the installed buffer when `environ` is still the array it was found in
-    /// and the slot still holds that buffer (glibc grows `environ` into a new array and never shrinks one, so
-    /// the index is in bounds). `false` when something else changed the environment since.
-    private static func replaceInPlace(with entry: UnsafeMutablePointer<CChar>, state: State) -> Bool {
-        guard let slot = state.slot, let environment = currentEnvironment(), UnsafeMutableRawPointer(environment) == slot.array,
-            let installed = state.buffers[state.installed], environment[slot.index] == installed.pointer
-        else { return false }
-        environment[slot.index] = entry
-        return true
-    }
-
-    private static func currentEnvironment() -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? { environ }
-
-    /// The slot of `entry` in `environ`, found by comparing pointers only.
-    private static func findSlot(of entry: UnsafeMutablePointer<CChar>) -> (array: UnsafeMutableRawPointer, index: Int)? {
-        guard let environment = currentEnvironment() else { return nil }
-        var index = 0
-        while let variable = environment[index] {
-            if variable == entry { return (UnsafeMutableRawPointer(environment), index) }
-            index += 1
-        }
-        return nil
-    }
-    #else
-    private static func replaceInPlace(with entry: UnsafeMutablePointer<CChar>, state: State) -> Bool { false }
-    private static func findSlot(of entry: UnsafeMutablePointer<CChar>) -> (array: UnsafeMutableRawPointer, index: Int)? { nil }
-    #endif
 
     /// A buffer of `capacity` bytes starting with `NAME=`.
     private static func makeBuffer(capacity: Int, nameLength: Int) -> Buffer {

@@ -33,11 +33,18 @@ public final class CurlHTTPTransport: HTTPTransport {
     private struct PoolState {
         var idle: [CurlWorker] = []
         var created = 0
-        var waiters: [CheckedContinuation<CurlWorker, Never>] = []
+        var waiters: [CheckedContinuation<Grant, Never>] = []
         /// Requests between acquire and release.
         var inFlight = 0
         /// Whether a request is running on its caller's thread.
         var inlineRunning = false
+    }
+
+    /// What a waiting request is given: a released worker, or a free slot to create one in (its `created` and
+    /// `inFlight` already counted).
+    private enum Grant {
+        case worker(CurlWorker)
+        case slot
     }
 
     /// Whether a request that is the only one in flight runs on the calling thread.
@@ -107,34 +114,53 @@ public final class CurlHTTPTransport: HTTPTransport {
         case .ready(let worker, let inline):
             return (worker, inline)
         case .create(let inline):
-            do {
-                return (try CurlWorker(connectTimeoutMilliseconds: connectTimeoutMilliseconds, caBundlePath: caBundlePath), inline)
-            } catch {
-                pool.withLock { state in
-                    state.created -= 1
-                    state.inFlight -= 1
-                    if inline { state.inlineRunning = false }
-                }
-                throw HTTPTransportError(message: error.message, isConnectionFailure: false)
-            }
+            return (try makeWorker(inline: inline), inline)
         case .wait:
-            let worker = await withCheckedContinuation { continuation in
+            let maxConnections = self.maxConnections
+            let grant = await withCheckedContinuation { (continuation: CheckedContinuation<Grant, Never>) in
                 pool.withLock { state in
-                    // A worker may have come back between the two locks.
+                    // A worker may have come back, or a slot come free, between the two locks.
                     if let worker = state.idle.popLast() {
                         state.inFlight += 1
-                        continuation.resume(returning: worker)
+                        continuation.resume(returning: .worker(worker))
+                    } else if state.created < maxConnections {
+                        state.created += 1
+                        state.inFlight += 1
+                        continuation.resume(returning: .slot)
                     } else {
                         state.waiters.append(continuation)
                     }
                 }
             }
-            return (worker, false)
+            switch grant {
+            case .worker(let worker): return (worker, false)
+            case .slot: return (try makeWorker(inline: false), false)
+            }
+        }
+    }
+
+    /// A new worker in a slot already counted; when it cannot be made, the slot goes to the next waiter (which
+    /// then tries itself) or is given back.
+    private func makeWorker(inline: Bool) throws(HTTPTransportError) -> CurlWorker {
+        do {
+            return try CurlWorker(connectTimeoutMilliseconds: connectTimeoutMilliseconds, caBundlePath: caBundlePath)
+        } catch {
+            let waiter = pool.withLock { state -> CheckedContinuation<Grant, Never>? in
+                if inline { state.inlineRunning = false }
+                if state.waiters.isEmpty {
+                    state.created -= 1
+                    state.inFlight -= 1
+                    return nil
+                }
+                return state.waiters.removeFirst()
+            }
+            waiter?.resume(returning: .slot)
+            throw HTTPTransportError(message: error.message, isConnectionFailure: false)
         }
     }
 
     private func release(_ worker: CurlWorker, inline: Bool) {
-        let waiter = pool.withLock { state -> CheckedContinuation<CurlWorker, Never>? in
+        let waiter = pool.withLock { state -> CheckedContinuation<Grant, Never>? in
             if inline { state.inlineRunning = false }
             if state.waiters.isEmpty {
                 state.inFlight -= 1
@@ -143,7 +169,7 @@ public final class CurlHTTPTransport: HTTPTransport {
             }
             return state.waiters.removeFirst()
         }
-        waiter?.resume(returning: worker)
+        waiter?.resume(returning: .worker(worker))
     }
 }
 

@@ -139,9 +139,8 @@ public final class RuntimeAPIMock: Sendable {
         case .queued:
             break
         }
-        // On the caller's event loop when there is one: scheduling there needs no wake-up of another thread.
-        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.any()
-        let timer = loop.scheduleTask(in: .milliseconds(Self.milliseconds(timeout))) {
+        // `any()` is the caller's loop when it is one of this group's: scheduling there wakes no other thread.
+        let timer = group.any().scheduleTask(in: .milliseconds(Self.milliseconds(timeout))) {
             guard let expired = state.withLockedValue({ $0.expire(requestID) }) else { return }
             expired.perform()
             if let address = expired.functionAddress { onTimeout?(address) }
