@@ -152,8 +152,9 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
     private func answer(_ requestID: String, with result: InvocationResult, context: ChannelHandlerContext, keepAlive: Bool) {
         switch mock.state.withLockedValue({ $0.answer(requestID, with: result) }) {
         case .accepted(let resolution):
-            resolution.perform()
+            // The function's 202 first: its next poll need not wait for what the caller does with the answer.
             writeAccepted(context: context, keepAlive: keepAlive)
+            resolution.perform()
         case .alreadyAnswered:
             writeError(.badRequest, type: "InvalidStateTransition",
                        message: "Invocation \(requestID) was already answered (or timed out)", context: context, keepAlive: keepAlive)
