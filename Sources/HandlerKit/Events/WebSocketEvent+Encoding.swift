@@ -131,47 +131,37 @@ private struct JSONObjectWriter {
 }
 
 extension JSONTextWriter {
-    fileprivate mutating func write(strings: [String: String]) {
+    /// `{"key":value,…}`, each value written by `writeValue`.
+    fileprivate mutating func write<Value>(object: [String: Value], _ writeValue: (inout JSONTextWriter, Value) -> Void) {
         append("{")
         var first = true
-        for (key, value) in strings {
+        for (key, value) in object {
             if !first { append(",") }
             first = false
             append(string: key)
             append(":")
-            append(string: value)
+            writeValue(&self, value)
         }
         append("}")
+    }
+
+    fileprivate mutating func write(strings: [String: String]) {
+        write(object: strings) { $0.append(string: $1) }
     }
 
     fileprivate mutating func write(stringLists: [String: [String]]) {
-        append("{")
-        var first = true
-        for (key, values) in stringLists {
-            if !first { append(",") }
-            first = false
-            append(string: key)
-            append(":[")
+        write(object: stringLists) { writer, values in
+            writer.append("[")
             for (index, value) in values.enumerated() {
-                if index > 0 { append(",") }
-                append(string: value)
+                if index > 0 { writer.append(",") }
+                writer.append(string: value)
             }
-            append("]")
+            writer.append("]")
         }
-        append("}")
     }
 
     fileprivate mutating func write(values: [String: JSONValue]) {
-        append("{")
-        var first = true
-        for (key, value) in values {
-            if !first { append(",") }
-            first = false
-            append(string: key)
-            append(":")
-            write(value)
-        }
-        append("}")
+        write(object: values) { $0.write($1) }
     }
 
     fileprivate mutating func write(_ value: JSONValue) {

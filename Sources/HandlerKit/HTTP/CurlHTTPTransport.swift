@@ -34,14 +34,13 @@ public final class CurlHTTPTransport: HTTPTransport {
         var idle: [CurlWorker] = []
         var created = 0
         var waiters: [CheckedContinuation<Grant, Never>] = []
-        /// Requests between acquire and release.
-        var inFlight = 0
-        /// Whether a request is running on its caller's thread.
-        var inlineRunning = false
+
+        /// Requests between acquire and release: every worker created (or being created) that is not idle.
+        var inFlight: Int { created - idle.count }
     }
 
-    /// What a waiting request is given: a released worker, or a free slot to create one in (its `created` and
-    /// `inFlight` already counted).
+    /// What a waiting request is given: a released worker, or a free slot to create one in (already counted in
+    /// `created`).
     private enum Grant {
         case worker(CurlWorker)
         case slot
@@ -74,7 +73,7 @@ public final class CurlHTTPTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (worker, inline) = try await acquire()
-        defer { release(worker, inline: inline) }
+        defer { release(worker) }
         let timeout = request.timeout.components
         let curlRequest = CurlRequest(
             method: request.method, url: request.url, headers: request.headers,
@@ -96,16 +95,13 @@ public final class CurlHTTPTransport: HTTPTransport {
         enum Next { case ready(CurlWorker, inline: Bool), create(inline: Bool), wait }
         let inlineWhenAlone = self.inlineWhenAlone
         let next = pool.withLock { state -> Next in
-            let inline = inlineWhenAlone && state.inFlight == 0 && !state.inlineRunning
+            // While the request alone runs here, it counts as in flight: no other one joins it on a caller's thread.
+            let inline = inlineWhenAlone && state.inFlight == 0
             if let worker = state.idle.popLast() {
-                state.inFlight += 1
-                state.inlineRunning = state.inlineRunning || inline
                 return .ready(worker, inline: inline)
             }
             if state.created < maxConnections {
                 state.created += 1
-                state.inFlight += 1
-                state.inlineRunning = state.inlineRunning || inline
                 return .create(inline: inline)
             }
             return .wait
@@ -114,18 +110,16 @@ public final class CurlHTTPTransport: HTTPTransport {
         case .ready(let worker, let inline):
             return (worker, inline)
         case .create(let inline):
-            return (try makeWorker(inline: inline), inline)
+            return (try makeWorker(), inline)
         case .wait:
             let maxConnections = self.maxConnections
             let grant = await withCheckedContinuation { (continuation: CheckedContinuation<Grant, Never>) in
                 pool.withLock { state in
                     // A worker may have come back, or a slot come free, between the two locks.
                     if let worker = state.idle.popLast() {
-                        state.inFlight += 1
                         continuation.resume(returning: .worker(worker))
                     } else if state.created < maxConnections {
                         state.created += 1
-                        state.inFlight += 1
                         continuation.resume(returning: .slot)
                     } else {
                         state.waiters.append(continuation)
@@ -134,22 +128,20 @@ public final class CurlHTTPTransport: HTTPTransport {
             }
             switch grant {
             case .worker(let worker): return (worker, false)
-            case .slot: return (try makeWorker(inline: false), false)
+            case .slot: return (try makeWorker(), false)
             }
         }
     }
 
     /// A new worker in a slot already counted; when it cannot be made, the slot goes to the next waiter (which
     /// then tries itself) or is given back.
-    private func makeWorker(inline: Bool) throws(HTTPTransportError) -> CurlWorker {
+    private func makeWorker() throws(HTTPTransportError) -> CurlWorker {
         do {
             return try CurlWorker(connectTimeoutMilliseconds: connectTimeoutMilliseconds, caBundlePath: caBundlePath)
         } catch {
             let waiter = pool.withLock { state -> CheckedContinuation<Grant, Never>? in
-                if inline { state.inlineRunning = false }
                 if state.waiters.isEmpty {
                     state.created -= 1
-                    state.inFlight -= 1
                     return nil
                 }
                 return state.waiters.removeFirst()
@@ -159,11 +151,9 @@ public final class CurlHTTPTransport: HTTPTransport {
         }
     }
 
-    private func release(_ worker: CurlWorker, inline: Bool) {
+    private func release(_ worker: CurlWorker) {
         let waiter = pool.withLock { state -> CheckedContinuation<Grant, Never>? in
-            if inline { state.inlineRunning = false }
             if state.waiters.isEmpty {
-                state.inFlight -= 1
                 state.idle.append(worker)
                 return nil
             }

@@ -24,10 +24,9 @@ extension WebSocketGateway {
         let routeKey = route(for: bytes, isBinary: isBinary)
         let requestID = GatewayClock.newID()
         let event = eventFactory.message(connection, body: bytes, isBinary: isBinary, routeKey: routeKey, requestID: requestID)
-        recorder?.record(event, routeKey: routeKey)
-        // Called on the event loop that receives the function's answer: no task, no hop through the
+        // Answered on the event loop that receives the function's answer: no task, no hop through the
         // concurrency pool (two thread wake-ups a message on a loaded machine).
-        runtime.invoke(QueuedEvent(body: event)) { [self] result in
+        invokeFunction(event, routeKey: routeKey) { [self] result in
             switch result {
             case .response(let data):
                 if let frame = IntegrationResponse(data).frame { send(frame, to: id) }
@@ -100,11 +99,14 @@ extension WebSocketGateway {
     func sendDisconnect(_ connection: GatewayConnection, _ closure: ConnectionClosure) {
         let requestID = GatewayClock.newID()
         let event = eventFactory.disconnect(connection, closure: closure, requestID: requestID)
-        recorder?.record(event, routeKey: "$disconnect")
-        // Registered under the lock before it can finish, so that it also leaves under the lock.
+        let outcome = connection.channel.eventLoop.makePromise(of: InvocationResult.self)
+        invokeFunction(event, routeKey: "$disconnect") { outcome.succeed($0) }
+        // A task that shutdown can wait for; registered under the lock before it can finish, so that it also
+        // leaves under the lock.
         state.withLockedValue { state in
             let task = Task {
-                let result = await self.invokeFunction(event)
+                // The promise is only ever succeeded; `.timedOut` stands for a failure that cannot happen.
+                let result = (try? await outcome.futureResult.get()) ?? .timedOut
                 if !result.isSuccess {
                     self.logger.error(
                         "$disconnect failed", metadata: ["connectionId": "\(connection.id)", "result": "\(result)"])

@@ -19,14 +19,12 @@ extension WebSocketGateway {
             userAgent: head.headers.first(name: "User-Agent"))
         let requestID = GatewayClock.newID()
         let event = eventFactory.connect(connection, head: head, requestID: requestID)
-        recorder?.record(event, routeKey: "$connect")
         let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
-        promise.completeWithTask {
-            let result = await self.invokeFunction(event)
+        invokeFunction(event, routeKey: "$connect") { result in
             switch Self.handshakeOutcome(result) {
             case .accept(let headers):
                 self.state.withLockedValue { $0.accept(connection) }
-                return headers
+                promise.succeed(headers)
             case .reject(let rejection):
                 if !result.isSuccess {
                     self.logger.error(
@@ -34,7 +32,7 @@ extension WebSocketGateway {
                         metadata: ["connectionId": "\(connection.id)", "requestId": "\(requestID)", "result": "\(result)"])
                 }
                 self.state.withLockedValue { $0.reject(channel, with: rejection) }
-                return nil
+                promise.succeed(nil)
             }
         }
         return promise.futureResult

@@ -55,10 +55,12 @@ public final class WebSocketGateway: Sendable {
         }
     }
 
-    /// Sends `event` to the function and waits for the outcome. Events are recorded (when asked to) where they
-    /// arise, before the task that invokes the function starts, so that the files keep the order of events.
-    func invokeFunction(_ event: Data) async -> InvocationResult {
-        await runtime.invoke(QueuedEvent(body: event))
+    /// Sends `event` (for `routeKey`) to the function, recording it first when asked to, and gives the outcome
+    /// to `completion` on the thread that learns it. Called where the event arises, on the event loop, so that
+    /// recorded files keep the order of events and no task is started per event.
+    func invokeFunction(_ event: Data, routeKey: String, completion: @escaping @Sendable (InvocationResult) -> Void) {
+        recorder?.record(event, routeKey: routeKey)
+        runtime.invoke(QueuedEvent(body: event), completion: completion)
     }
 
     /// Binds and starts serving; returns the bound port.

@@ -168,7 +168,7 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let mock = self.mock
         let promise = context.eventLoop.makePromise(of: InvocationResult.self)
-        promise.completeWithTask { await mock.invoke(payload) }
+        mock.invoke(QueuedEvent(body: payload)) { promise.succeed($0) }
         promise.futureResult.whenSuccess { result in
             let (handler, context) = bound.value
             var headers = Self.jsonHeaders
