@@ -33,10 +33,13 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]
         ),
+        // The invocation thread's C side: eventfd, main-thread check, libdispatch's main-queue hooks.
+        .target(name: "CMainThread", linkerSettings: [.linkedLibrary("dispatch", .when(platforms: [.linux]))]),
         .target(
             name: "Runtime",
             dependencies: [
                 "CCurl",
+                "CMainThread",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -116,8 +116,14 @@ extension LambdaRuntime {
     /// Starts a function process: builds the handler, reports a failure to do so to `/runtime/init/error`,
     /// then serves invocations until the environment breaks. Never returns; exits non-zero on failure.
     ///
+    /// Called from the main thread (top-level code or an async `main`), the runtime keeps the process on that
+    /// thread: initialisation runs where it is called, and the invocation loop and the handler's nonisolated
+    /// work run on an ``InvocationThreadExecutor`` driven by the main thread, which also serves the main actor.
+    /// No thread pool starts unless the handler uses one (actors, unstructured tasks, `Task.sleep`'s timer).
+    /// Called elsewhere, the loop runs on the global concurrent executor.
+    ///
     /// - Parameter makeHandler: initialisation (configuration, clients, connection pools) and the handler.
-    public static func start(
+    nonisolated(nonsending) public static func start(
         environment: LambdaEnvironment = LambdaEnvironment(),
         _ makeHandler: () async throws -> Handler
     ) async -> Never {
@@ -150,8 +156,17 @@ extension LambdaRuntime {
         }
 
         let runtime = LambdaRuntime(handler: handler, environment: environment, logger: logger)
+        if InvocationThreadExecutor.onMainThread, let executor = InvocationThreadExecutor(servingMainQueue: true) {
+            executor.run { await runtime.serve(client: client) } as Never
+        }
+        // Not on the main thread: the caller's executor may be one others need, so the loop leaves it.
+        await runtime.serve(client: client)
+    }
+
+    /// Runs the invocation loop until the Runtime API fails fatally, then exits non-zero.
+    private func serve(client: CurlRuntimeAPIClient) async -> Never {
         do {
-            try await runtime.run(client: client)
+            try await run(client: client)
         } catch {
             logger.critical("stopping: \(error)")
             exit(1)
@@ -161,7 +176,7 @@ extension LambdaRuntime {
 
 extension LambdaRuntime where Handler == RawClosureHandler {
     /// Starts a function whose handler is a closure over raw bytes.
-    public static func start(
+    nonisolated(nonsending) public static func start(
         environment: LambdaEnvironment = LambdaEnvironment(),
         body: @escaping @Sendable (Data, LambdaContext) async throws -> Data
     ) async -> Never {
@@ -171,7 +186,7 @@ extension LambdaRuntime where Handler == RawClosureHandler {
 
 extension LambdaRuntime {
     /// Starts a function whose handler is a typed closure: JSON event in, JSON output out.
-    public static func start<Event: Decodable, Output: Encodable>(
+    nonisolated(nonsending) public static func start<Event: Decodable, Output: Encodable>(
         environment: LambdaEnvironment = LambdaEnvironment(),
         body: @escaping @Sendable (Event, LambdaContext) async throws -> Output
     ) async -> Never where Handler == CodableLambdaAdapter<ClosureHandler<Event, Output>> {

@@ -1,5 +1,6 @@
 import Foundation
 import HandlerKit
+import Runtime
 import Testing
 
 /// The transport's pool against `Support/concurrency_server.py`, which holds each request for a while and
@@ -29,6 +30,39 @@ import Testing
         // machine the others may start late; serialised requests would never have more than the concurrency
         // pool's width (the cores) in flight.
         #expect((held ?? 0) >= 5, "at most \(held ?? 0) of 8 requests were in flight at once")
+    }
+
+    /// On a function's invocation thread (one thread runs every job of the handler) a task group's requests
+    /// still overlap: the first does not block the thread its siblings are waiting for.
+    @Test func fanOutFromTheInvocationThreadOverlaps() async throws {
+        let server = try #require(Self.server)
+        let transport = CurlHTTPTransport(maxConnections: 8, caBundlePath: nil)
+        _ = try await transport.send(HTTPRequest(method: "POST", url: server.url("/reset"), headers: [], body: Data()))
+        let statuses = await onInvocationThread {
+            await withTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        (try? await transport.send(HTTPRequest(method: "GET", url: server.url("/hold?ms=500"), headers: [], body: Data())))?.status ?? 0
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        #expect(statuses == Array(repeating: 200, count: 8))
+        let peak = try await transport.send(HTTPRequest(method: "GET", url: server.url("/peak"), headers: [], body: Data()))
+        let held = try #require(try JSONSerialization.jsonObject(with: peak.body) as? [String: Int])["peak"]
+        // Run one after another they would never overlap.
+        #expect((held ?? 0) >= 5, "at most \(held ?? 0) of 8 requests were in flight at once")
+    }
+
+    /// Runs `operation` as a function's handler runs: on a thread driving an ``InvocationThreadExecutor``.
+    private func onInvocationThread<Value: Sendable>(_ operation: @escaping @Sendable () async -> Value) async -> Value {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: InvocationThreadExecutor(servingMainQueue: false)!.run { await operation() })
+            }
+            thread.start()
+        }
     }
 
     @Test func requestsOneAfterAnotherReuseTheHandle() async throws {

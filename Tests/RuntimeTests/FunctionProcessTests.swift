@@ -192,4 +192,34 @@ struct FunctionProcessTests {
         let records = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(records.contains { $0["requestId"] as? String == requestID && $0["message"] as? String == "op echo" })
     }
+
+    @Test("the loop and a synchronous handler run on the main thread, with no other thread in the process")
+    func mainThreadOnly() async throws {
+        let harness = try await FunctionHarness.start()
+        let first = await harness.invoke(#"{"op":"echo"}"#)
+        let second = await harness.invoke(#"{"op":"echo"}"#)
+        try await harness.stop()
+        for reply in [first.json, second.json] {
+            #expect(reply?["onMainThread"] as? Bool == true)
+            #expect(reply?["threadCount"] as? Int == 1)
+        }
+    }
+
+    @Test("handlers that suspend run to completion: Task.sleep, the main actor, an actor, a resume from another thread")
+    func suspendingHandlers() async throws {
+        let harness = try await FunctionHarness.start()
+        var results: [String: InvocationResult] = [:]
+        for op in ["sleep", "mainActor", "actor", "elsewhere", "actor", "echo"] {
+            results[op] = await harness.invoke(#"{"op":"\#(op)","size":20}"#)
+        }
+        try await harness.stop()
+        #expect(results.values.allSatisfy { $0.isSuccess })
+        #expect(results["sleep"]?.json?["onMainThread"] as? Bool == true)
+        #expect(results["mainActor"]?.json?["message"] as? String == "main thread")
+        #expect(results["actor"]?.json?["message"] as? String == "count 2")
+        #expect(results["actor"]?.json?["onMainThread"] as? Bool == true)
+        #expect(results["elsewhere"]?.json?["message"] as? String == "resumed elsewhere")
+        #expect(results["elsewhere"]?.json?["onMainThread"] as? Bool == true)
+        #expect(results["echo"]?.json?["onMainThread"] as? Bool == true)
+    }
 }

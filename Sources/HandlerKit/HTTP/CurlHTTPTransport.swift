@@ -93,7 +93,9 @@ public final class CurlHTTPTransport: HTTPTransport {
     /// A free worker, a new one while under the limit, or the next one released.
     private func acquire() async throws(HTTPTransportError) -> (CurlWorker, inline: Bool) {
         enum Next { case ready(CurlWorker, inline: Bool), create(inline: Bool), wait }
-        let inlineWhenAlone = self.inlineWhenAlone
+        // Not on the function's invocation thread while jobs wait for it (a task group's other children, say):
+        // blocking it there would run the group's requests one after another.
+        let inlineWhenAlone = self.inlineWhenAlone && !InvocationThreadExecutor.invocationThreadIsWanted
         let next = pool.withLock { state -> Next in
             // While the request alone runs here, it counts as in flight: no other one joins it on a caller's thread.
             let inline = inlineWhenAlone && state.inFlight == 0

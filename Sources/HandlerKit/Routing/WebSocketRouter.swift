@@ -39,7 +39,7 @@ public final class WebSocketRouter {
 
     /// How messages are routed by their body; `$request.body.action` unless set.
     public var routeSelectionExpression: RouteSelectionExpression
-    private var routes: [String: Handler] = [:]
+    private var routes: [String: WebSocketRouterHandler.Route] = [:]
 
     public init(routeSelectionExpression: RouteSelectionExpression = .default) {
         self.routeSelectionExpression = routeSelectionExpression
@@ -48,7 +48,7 @@ public final class WebSocketRouter {
     /// Sets the handler of `route` (`.connect`, `.disconnect`, `.default` or a custom key).
     @discardableResult
     public func on(_ route: WebSocketRouteKey, _ handler: @escaping Handler) -> Self {
-        routes[route.rawValue] = handler
+        routes[route.rawValue] = WebSocketRouterHandler.Route(key: route, handler: handler)
         return self
     }
 

@@ -11,8 +11,9 @@ public import Runtime
 /// An event that is not a WebSocket event fails the invocation with an ``EventDecodingError`` naming the
 /// field; so does a handler's error (reported as that error).
 public struct WebSocketRouterHandler: RawLambdaHandler {
-    /// A route's key and handler, kept together so that one lookup finds both.
-    private struct Route {
+    /// A route's key and handler, kept together so that one lookup finds both. (A table of this struct,
+    /// rather than of bare closures, also spares the process demangling a function type's metadata at start.)
+    struct Route {
         let key: WebSocketRouteKey
         let handler: WebSocketRouter.Handler
     }
@@ -21,10 +22,8 @@ public struct WebSocketRouterHandler: RawLambdaHandler {
     /// How messages are routed by their body.
     public let routeSelectionExpression: RouteSelectionExpression
 
-    init(routes: [String: WebSocketRouter.Handler], routeSelectionExpression: RouteSelectionExpression) {
-        self.routes = routes.reduce(into: [:]) { table, route in
-            table[route.key] = Route(key: WebSocketRouteKey(rawValue: route.key), handler: route.value)
-        }
+    init(routes: [String: Route], routeSelectionExpression: RouteSelectionExpression) {
+        self.routes = routes
         self.routeSelectionExpression = routeSelectionExpression
     }
 

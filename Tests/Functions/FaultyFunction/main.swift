@@ -14,6 +14,11 @@ import Runtime
 //   {"op": "throw", "message": "..."}    → throws FaultyError.requested(message)
 //   {"op": "big", "size": N}             → a response of N bytes
 //   {"op": "crash"}                      → the process dies
+//   {"op": "sleep", "size": N}           → answers after Task.sleep for N ms
+//   {"op": "mainActor"}                  → answers from @MainActor code (message: "main thread" where it ran there)
+//   {"op": "actor"}                      → answers after a call into an actor
+//   {"op": "elsewhere"}                  → answers after a continuation resumed on a thread of its own
+// Every reply says whether the handler ran on the main thread and how many threads the process has.
 // FAULTY_INIT_FAIL=1 makes initialisation throw.
 
 struct Command: Decodable {
@@ -34,6 +39,52 @@ struct Reply: Encodable {
     var functionName: String
     var processID: Int32
     var padding: String?
+    var onMainThread: Bool
+    var threadCount: Int
+}
+
+/// The thread top-level code starts on.
+nonisolated(unsafe) let mainThread = pthread_self()
+
+/// The number of threads in this process.
+func threadCount() -> Int {
+    guard let directory = opendir("/proc/self/task") else { return -1 }
+    defer { closedir(directory) }
+    var count = 0
+    while let entry = readdir(directory) {
+        if entry.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
+    }
+    return count
+}
+
+func onMainThread() -> Bool { pthread_equal(pthread_self(), mainThread) != 0 }
+
+actor Counter {
+    private var value = 0
+    func next() -> Int {
+        value += 1
+        return value
+    }
+}
+
+let counter = Counter()
+
+/// Resumes a continuation from a thread of its own, as a callback-based client library would.
+func resumeElsewhere() async -> String {
+    await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+        final class Box: @unchecked Sendable {
+            let continuation: CheckedContinuation<String, Never>
+            init(_ continuation: CheckedContinuation<String, Never>) { self.continuation = continuation }
+        }
+        let box = Unmanaged.passRetained(Box(continuation)).toOpaque()
+        var thread = pthread_t()
+        pthread_create(&thread, nil, { argument in
+            let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
+            box.continuation.resume(returning: "resumed elsewhere")
+            return nil
+        }, box)
+        pthread_detach(thread)
+    }
 }
 
 enum FaultyError: Error {
@@ -62,7 +113,9 @@ struct FaultyHandler: LambdaHandler {
             clientContextCustom: context.clientContext?.custom,
             cognitoIdentityId: context.cognitoIdentity?.cognitoIdentityId,
             functionName: context.functionName,
-            processID: getpid()
+            processID: getpid(),
+            onMainThread: onMainThread(),
+            threadCount: threadCount()
         )
         switch command.op {
         case "echo":
@@ -76,6 +129,15 @@ struct FaultyHandler: LambdaHandler {
             fatalError("crash requested")
         case "sleep":
             try await Task.sleep(for: .milliseconds(command.size ?? 100))
+            return reply
+        case "mainActor":
+            reply.message = await MainActor.run { onMainThread() ? "main thread" : "another thread" }
+            return reply
+        case "actor":
+            reply.message = "count \(await counter.next())"
+            return reply
+        case "elsewhere":
+            reply.message = await resumeElsewhere()
             return reply
         default:
             throw FaultyError.unknownOperation(command.op)

@@ -1,0 +1,147 @@
+import CMainThread
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Synchronization
+
+/// A task executor whose jobs run on the one thread that drives it: ``LambdaRuntime/start(environment:_:)``
+/// runs the invocation loop, and every nonisolated part of the handler, on the thread that started it.
+///
+/// A function process then needs no thread pool: nothing to start before the first `/next`, and no hop to
+/// another thread and back for each invocation. Work bound elsewhere still runs: an actor's jobs and
+/// unstructured tasks run on the global executor as usual, and when the driving thread is the main thread the
+/// loop also serves the main dispatch queue, so `@MainActor` code in a handler runs there.
+///
+/// While a job blocks (the loop waiting in `GET /next`, a request run on this thread), queued jobs wait; work
+/// that must not wait belongs in an unstructured task or on an actor.
+package final class InvocationThreadExecutor: TaskExecutor, @unchecked Sendable {
+    private struct Queue {
+        var jobs: [UnownedJob] = []
+        /// The driving thread is (about to be) blocked in `poll` and needs a wake-up.
+        var sleeping = false
+    }
+
+    private let queue = Mutex(Queue())
+    /// Jobs enqueued and not yet started (queued, or waiting in the batch being run).
+    private let waiting = Atomic<Int>(0)
+    /// A non-blocking eventfd written when a job arrives while the driving thread sleeps.
+    private let wakeDescriptor: Int32
+    /// libdispatch's eventfd for the main queue, or -1 when this executor does not serve it.
+    private let mainQueueDescriptor: Int32
+
+    /// The executor being driven, if any (one at a time per process).
+    private static let driven = Mutex<InvocationThreadExecutor?>(nil)
+
+    /// - Parameter servingMainQueue: also run the main dispatch queue's work (only on the main thread).
+    /// - Returns: `nil` when the process cannot have the eventfd it sleeps on.
+    package init?(servingMainQueue: Bool) {
+        wakeDescriptor = lambdasockets_eventfd()
+        guard wakeDescriptor >= 0 else { return nil }
+        mainQueueDescriptor = servingMainQueue ? lambdasockets_main_queue_descriptor() : -1
+    }
+
+    deinit { close(wakeDescriptor) }
+
+    /// Whether jobs are waiting for the driving thread.
+    var hasWaitingJobs: Bool { waiting.load(ordering: .relaxed) > 0 }
+
+    package func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        waiting.add(1, ordering: .relaxed)
+        queue.withLock { $0.jobs.append(job) }
+        wakeIfSleeping()
+    }
+
+    /// Runs `operation` in a task that prefers this executor, running the task's jobs (and, when serving it,
+    /// the main queue's) on the calling thread until the operation returns.
+    package func run<Result>(_ operation: sending @escaping () async -> Result) -> Result {
+        let previous = Self.driven.withLock { driven in
+            defer { driven = self }
+            return driven
+        }
+        defer { Self.driven.withLock { $0 = previous } }
+
+        let outcome = Outcome<Result>()
+        Task(executorPreference: self) {
+            outcome.value = await operation()
+            outcome.finished.store(true, ordering: .releasing)
+            self.wakeIfSleeping()
+        }
+        let executor = asUnownedTaskExecutor()
+        var batch: [UnownedJob] = []
+        while !outcome.finished.load(ordering: .acquiring) {
+            queue.withLock { state in
+                swap(&batch, &state.jobs)
+                state.sleeping = batch.isEmpty
+            }
+            if batch.isEmpty {
+                waitForWork()
+                continue
+            }
+            for job in batch {
+                waiting.subtract(1, ordering: .relaxed)
+                job.runSynchronously(on: executor)
+            }
+            batch.removeAll(keepingCapacity: true)
+            serveMainQueueIfSignalled()
+        }
+        return outcome.value!
+    }
+
+    /// What the operation returned, handed from its task to the driving thread.
+    private final class Outcome<Value>: @unchecked Sendable {
+        var value: Value?
+        let finished = Atomic<Bool>(false)
+    }
+
+    /// Wakes the driving thread if it sleeps (or is about to).
+    private func wakeIfSleeping() {
+        let wake = queue.withLock { state in
+            defer { state.sleeping = false }
+            return state.sleeping
+        }
+        if wake {
+            var one: UInt64 = 1
+            _ = write(wakeDescriptor, &one, MemoryLayout<UInt64>.size)
+        }
+    }
+
+    /// Blocks until a job arrives or the main queue has work (which it then runs).
+    private func waitForWork() {
+        var descriptors = [
+            pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: mainQueueDescriptor, events: Int16(POLLIN), revents: 0),
+        ]
+        let count = mainQueueDescriptor >= 0 ? 2 : 1
+        guard poll(&descriptors, nfds_t(count), -1) > 0 else { return }  // EINTR: look again
+        if descriptors[0].revents != 0 { Self.consume(wakeDescriptor) }
+        if count == 2 && descriptors[1].revents != 0 {
+            Self.consume(mainQueueDescriptor)
+            lambdasockets_drain_main_queue()
+        }
+    }
+
+    /// Runs main-queue work that arrived while jobs kept the thread busy, so the main actor is not starved.
+    private func serveMainQueueIfSignalled() {
+        guard mainQueueDescriptor >= 0 else { return }
+        var descriptor = pollfd(fd: mainQueueDescriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) > 0 else { return }
+        Self.consume(mainQueueDescriptor)
+        lambdasockets_drain_main_queue()
+    }
+
+    /// Resets an eventfd's counter (both descriptors are read only here).
+    private static func consume(_ descriptor: Int32) {
+        var value: UInt64 = 0
+        _ = read(descriptor, &value, MemoryLayout<UInt64>.size)
+    }
+
+    /// Whether jobs wait for the invocation thread (false when there is none). A request made on that thread
+    /// should not block it then: the waiting jobs may be its siblings in a task group.
+    package static var invocationThreadIsWanted: Bool { driven.withLock { $0?.hasWaitingJobs ?? false } }
+
+    /// Whether the calling thread is the process's main thread.
+    static var onMainThread: Bool { lambdasockets_is_main_thread() != 0 }
+}
