@@ -116,16 +116,34 @@ extension LambdaRuntime {
     /// Starts a function process: builds the handler, reports a failure to do so to `/runtime/init/error`,
     /// then serves invocations until the environment breaks. Never returns; exits non-zero on failure.
     ///
-    /// Called from the main thread (top-level code or an async `main`), the runtime keeps the process on that
-    /// thread: initialisation runs where it is called, and the invocation loop and the handler's nonisolated
-    /// work run on an ``InvocationThreadExecutor`` driven by the main thread, which also serves the main actor.
-    /// No thread pool starts unless the handler uses one (actors, unstructured tasks, `Task.sleep`'s timer).
-    /// Called elsewhere, the loop runs on the global concurrent executor.
+    /// Called from the main thread before anything has suspended (top-level code or an async `main`), the
+    /// runtime keeps the process on that thread: initialisation, the invocation loop and the handler's
+    /// nonisolated work run on an ``InvocationThreadExecutor`` the main thread drives, which also serves the
+    /// main queue, so `@MainActor` code runs there too. No thread pool starts unless the handler uses one
+    /// (actors, unstructured tasks, `Task.sleep`'s timer). The handler then runs on the main thread: it must
+    /// not `DispatchQueue.main.sync`, nor block waiting for main-actor work. Called elsewhere, the runtime
+    /// runs on the global concurrent executor.
     ///
     /// - Parameter makeHandler: initialisation (configuration, clients, connection pools) and the handler.
     nonisolated(nonsending) public static func start(
         environment: LambdaEnvironment = LambdaEnvironment(),
         _ makeHandler: () async throws -> Handler
+    ) async -> Never {
+        if InvocationThreadExecutor.onMainThread, let executor = InvocationThreadExecutor(servingMainQueue: true) {
+            withoutActuallyEscaping(makeHandler) { makeHandler in
+                // `run` never returns, so the closure cannot outlive this call.
+                nonisolated(unsafe) let makeHandler = makeHandler
+                executor.run { await launch(environment: environment, makeHandler) } as Never
+            }
+        }
+        // Not on the main thread: the caller's executor may be one others need, so the runtime leaves it.
+        await launch(environment: environment, makeHandler)
+    }
+
+    /// Initialises the handler (reporting a failure to `/runtime/init/error`) where it is called, then serves
+    /// invocations on the task's preferred executor or the global one.
+    nonisolated(nonsending) private static func launch(
+        environment: LambdaEnvironment, _ makeHandler: () async throws -> Handler
     ) async -> Never {
         let logger = LambdaLogHandler.logger(label: "Runtime", environment: environment)
         guard let value = environment.runtimeAPI, let endpoint = RuntimeAPIEndpoint(value) else {
@@ -156,17 +174,8 @@ extension LambdaRuntime {
         }
 
         let runtime = LambdaRuntime(handler: handler, environment: environment, logger: logger)
-        if InvocationThreadExecutor.onMainThread, let executor = InvocationThreadExecutor(servingMainQueue: true) {
-            executor.run { await runtime.serve(client: client) } as Never
-        }
-        // Not on the main thread: the caller's executor may be one others need, so the loop leaves it.
-        await runtime.serve(client: client)
-    }
-
-    /// Runs the invocation loop until the Runtime API fails fatally, then exits non-zero.
-    private func serve(client: CurlRuntimeAPIClient) async -> Never {
         do {
-            try await run(client: client)
+            try await runtime.run(client: client)
         } catch {
             logger.critical("stopping: \(error)")
             exit(1)

@@ -38,7 +38,7 @@ import Testing
         let server = try #require(Self.server)
         let transport = CurlHTTPTransport(maxConnections: 8, caBundlePath: nil)
         _ = try await transport.send(HTTPRequest(method: "POST", url: server.url("/reset"), headers: [], body: Data()))
-        let statuses = await onInvocationThread {
+        let statuses = try await onInvocationThread {
             await withTaskGroup(of: Int.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
@@ -56,11 +56,10 @@ import Testing
     }
 
     /// Runs `operation` as a function's handler runs: on a thread driving an ``InvocationThreadExecutor``.
-    private func onInvocationThread<Value: Sendable>(_ operation: @escaping @Sendable () async -> Value) async -> Value {
-        await withCheckedContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(returning: InvocationThreadExecutor(servingMainQueue: false)!.run { await operation() })
-            }
+    private func onInvocationThread<Value: Sendable>(_ operation: @escaping @Sendable () async -> Value) async throws -> Value {
+        let executor = try #require(InvocationThreadExecutor(servingMainQueue: false))
+        return await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: executor.run { await operation() }) }
             thread.start()
         }
     }

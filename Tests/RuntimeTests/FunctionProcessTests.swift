@@ -205,6 +205,15 @@ struct FunctionProcessTests {
         }
     }
 
+    @Test("an initialisation that suspends still leaves the loop and the handler on the main thread")
+    func suspendingInitialisation() async throws {
+        let harness = try await FunctionHarness.start(environment: ["FAULTY_INIT_SLEEP": "20"])
+        let result = await harness.invoke(#"{"op":"mainActor"}"#)
+        try await harness.stop()
+        #expect(result.json?["onMainThread"] as? Bool == true)
+        #expect(result.json?["message"] as? String == "main thread")
+    }
+
     @Test("handlers that suspend run to completion: Task.sleep, the main actor, an actor, a resume from another thread")
     func suspendingHandlers() async throws {
         let harness = try await FunctionHarness.start()

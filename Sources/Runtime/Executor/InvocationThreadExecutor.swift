@@ -1,4 +1,5 @@
 import CMainThread
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -21,6 +22,8 @@ package final class InvocationThreadExecutor: TaskExecutor, @unchecked Sendable 
         var jobs: [UnownedJob] = []
         /// The driving thread is (about to be) blocked in `poll` and needs a wake-up.
         var sleeping = false
+        /// The operation of ``run(_:)`` has returned.
+        var finished = false
     }
 
     private let queue = Mutex(Queue())
@@ -31,15 +34,33 @@ package final class InvocationThreadExecutor: TaskExecutor, @unchecked Sendable 
     /// libdispatch's eventfd for the main queue, or -1 when this executor does not serve it.
     private let mainQueueDescriptor: Int32
 
-    /// The executor being driven, if any (one at a time per process).
-    private static let driven = Mutex<InvocationThreadExecutor?>(nil)
+    /// The executor being driven and its thread, if any (one at a time per process).
+    private static let driven = Mutex<(executor: InvocationThreadExecutor, thread: pthread_t)?>(nil)
 
     /// - Parameter servingMainQueue: also run the main dispatch queue's work (only on the main thread).
-    /// - Returns: `nil` when the process cannot have the eventfd it sleeps on.
+    /// - Returns: `nil` when the process cannot have the eventfd it sleeps on, or when the main queue is to be
+    ///   served but cannot be from here (it is already being drained further up this thread's stack, or
+    ///   belongs to another thread since `dispatch_main`): blocking this thread would then starve it.
     package init?(servingMainQueue: Bool) {
+        if servingMainQueue {
+            mainQueueDescriptor = lambdasockets_main_queue_descriptor()
+            guard mainQueueDescriptor >= 0, Self.mainQueueDrainsHere() else { return nil }
+        } else {
+            mainQueueDescriptor = -1
+        }
         wakeDescriptor = lambdasockets_eventfd()
         guard wakeDescriptor >= 0 else { return nil }
-        mainQueueDescriptor = servingMainQueue ? lambdasockets_main_queue_descriptor() : -1
+    }
+
+    /// Whether draining the main queue from this thread runs its work: queues a block and drains once.
+    private static func mainQueueDrainsHere() -> Bool {
+        final class Flag: Sendable {
+            let raised = Atomic<Bool>(false)
+        }
+        let flag = Flag()  // the block may run later, elsewhere, if the drain does not run it
+        DispatchQueue.main.async { flag.raised.store(true, ordering: .relaxed) }
+        lambdasockets_drain_main_queue()
+        return flag.raised.load(ordering: .relaxed)
     }
 
     deinit { close(wakeDescriptor) }
@@ -58,7 +79,7 @@ package final class InvocationThreadExecutor: TaskExecutor, @unchecked Sendable 
     /// the main queue's) on the calling thread until the operation returns.
     package func run<Result>(_ operation: sending @escaping () async -> Result) -> Result {
         let previous = Self.driven.withLock { driven in
-            defer { driven = self }
+            defer { driven = (self, pthread_self()) }
             return driven
         }
         defer { Self.driven.withLock { $0 = previous } }
@@ -66,17 +87,19 @@ package final class InvocationThreadExecutor: TaskExecutor, @unchecked Sendable 
         let outcome = Outcome<Result>()
         Task(executorPreference: self) {
             outcome.value = await operation()
-            outcome.finished.store(true, ordering: .releasing)
+            self.queue.withLock { $0.finished = true }
             self.wakeIfSleeping()
         }
         let executor = asUnownedTaskExecutor()
         var batch: [UnownedJob] = []
-        while !outcome.finished.load(ordering: .acquiring) {
-            queue.withLock { state in
+        while true {
+            let finished = queue.withLock { state in
                 swap(&batch, &state.jobs)
-                state.sleeping = batch.isEmpty
+                state.sleeping = batch.isEmpty && !state.finished
+                return state.finished
             }
             if batch.isEmpty {
+                if finished { break }
                 waitForWork()
                 continue
             }
@@ -90,10 +113,9 @@ package final class InvocationThreadExecutor: TaskExecutor, @unchecked Sendable 
         return outcome.value!
     }
 
-    /// What the operation returned, handed from its task to the driving thread.
+    /// What the operation returned, handed from its task to the driving thread (read after `finished`).
     private final class Outcome<Value>: @unchecked Sendable {
         var value: Value?
-        let finished = Atomic<Bool>(false)
     }
 
     /// Wakes the driving thread if it sleeps (or is about to).
@@ -138,9 +160,15 @@ package final class InvocationThreadExecutor: TaskExecutor, @unchecked Sendable 
         _ = read(descriptor, &value, MemoryLayout<UInt64>.size)
     }
 
-    /// Whether jobs wait for the invocation thread (false when there is none). A request made on that thread
-    /// should not block it then: the waiting jobs may be its siblings in a task group.
-    package static var invocationThreadIsWanted: Bool { driven.withLock { $0?.hasWaitingJobs ?? false } }
+    /// Whether the caller is on the invocation thread and jobs wait for that thread. A request made there
+    /// should not block it then: the waiting jobs may be its siblings in a task group. (Siblings suspended
+    /// elsewhere, in `Task.sleep` or on an actor, are not counted; they wait at most for that one request.)
+    package static var invocationThreadIsWanted: Bool {
+        driven.withLock { driven in
+            guard let driven, pthread_equal(driven.thread, pthread_self()) != 0 else { return false }
+            return driven.executor.hasWaitingJobs
+        }
+    }
 
     /// Whether the calling thread is the process's main thread.
     static var onMainThread: Bool { lambdasockets_is_main_thread() != 0 }

@@ -19,7 +19,7 @@ import Runtime
 //   {"op": "actor"}                      → answers after a call into an actor
 //   {"op": "elsewhere"}                  → answers after a continuation resumed on a thread of its own
 // Every reply says whether the handler ran on the main thread and how many threads the process has.
-// FAULTY_INIT_FAIL=1 makes initialisation throw.
+// FAULTY_INIT_FAIL=1 makes initialisation throw; FAULTY_INIT_SLEEP=N makes it sleep N ms first.
 
 struct Command: Decodable {
     var op: String
@@ -145,4 +145,10 @@ struct FaultyHandler: LambdaHandler {
     }
 }
 
-await LambdaRuntime.start { CodableLambdaAdapter(try FaultyHandler()) }
+await LambdaRuntime.start {
+    // FAULTY_INIT_SLEEP=N: initialisation suspends for N ms first (the runtime must stay on the main thread).
+    if let milliseconds = LambdaEnvironment().variables["FAULTY_INIT_SLEEP"].flatMap({ Int($0) }) {
+        try await Task.sleep(for: .milliseconds(milliseconds))
+    }
+    return CodableLambdaAdapter(try FaultyHandler())
+}
