@@ -69,7 +69,7 @@ public struct LambdaRuntime<Handler: RawLambdaHandler>: Sendable {
     }
 
     /// Handles one invocation and posts its outcome; throws only fatal Runtime API errors.
-    func serve(_ invocation: Invocation, client: some RuntimeAPIClient) async throws {
+    nonisolated(nonsending) func serve(_ invocation: Invocation, client: some RuntimeAPIClient) async throws {
         let context: LambdaContext
         do {
             context = try LambdaContext(invocation: invocation, environment: environment, logger: logger)

@@ -38,7 +38,9 @@ public struct WebSocketRouterHandler: RawLambdaHandler {
     }
 
     /// Dispatches an event the caller gives up, so the request takes it over without copying its fields.
-    private func dispatch(_ event: consuming WebSocketEvent, context: LambdaContext) async throws -> WebSocketResponse {
+    nonisolated(nonsending) private func dispatch(
+        _ event: consuming WebSocketEvent, context: LambdaContext
+    ) async throws -> WebSocketResponse {
         guard let route = matchingRoute(for: event) else {
             switch event.requestContext.eventType {
             case .connect, .disconnect:
