@@ -48,6 +48,24 @@ struct LoggingTests {
         #expect((object["timestamp"] as? String)?.hasSuffix("Z") == true)
     }
 
+    @Test("the request id reads back through metadata and the subscript; a line's own requestId wins")
+    func requestIDMetadata() throws {
+        var handler = LambdaLogHandler(label: "test", format: .json, level: .info)
+        handler[metadataKey: LambdaLogHandler.requestIDKey] = "req-1"
+        handler[metadataKey: "tenant"] = "blue"
+        #expect(handler.metadata == [LambdaLogHandler.requestIDKey: "req-1", "tenant": "blue"])
+        handler.metadata = [LambdaLogHandler.requestIDKey: "req-2"]
+        #expect(handler[metadataKey: LambdaLogHandler.requestIDKey] == "req-2")
+        #expect(handler[metadataKey: "tenant"] == nil)
+
+        let lines = try capture(format: .json) { logger in
+            logger.info("own")
+            logger.info("given", metadata: [LambdaLogHandler.requestIDKey: "req-line"])
+        }
+        let ids = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["requestId"] as? String }
+        #expect(ids == ["req-42", "req-line"])
+    }
+
     @Test("text lines are one line per record, tab-separated")
     func textLines() throws {
         let lines = try capture(format: .text, level: .debug) { logger in

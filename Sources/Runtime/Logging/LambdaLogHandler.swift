@@ -19,8 +19,11 @@ public struct LambdaLogHandler: LogHandler {
     public static let requestIDKey = "requestId"
 
     public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
+    /// The request id, kept apart from the other metadata: it is set for every invocation, and a field costs
+    /// less than a dictionary of one entry.
+    private var requestID: Logger.Metadata.Value?
+    private var otherMetadata: Logger.Metadata = [:]
     private let label: String
     private let format: LogFormat
     private let fileDescriptor: Int32
@@ -44,16 +47,36 @@ public struct LambdaLogHandler: LogHandler {
         }
     }
 
+    public var metadata: Logger.Metadata {
+        get {
+            var metadata = otherMetadata
+            if let requestID { metadata[Self.requestIDKey] = requestID }
+            return metadata
+        }
+        set {
+            var metadata = newValue
+            requestID = metadata.removeValue(forKey: Self.requestIDKey)
+            otherMetadata = metadata
+        }
+    }
+
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
+        get { key == Self.requestIDKey ? requestID : otherMetadata[key] }
+        set {
+            if key == Self.requestIDKey {
+                requestID = newValue
+            } else {
+                otherMetadata[key] = newValue
+            }
+        }
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
+        var merged = otherMetadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let requestID = merged.removeValue(forKey: Self.requestIDKey).map { "\($0)" }
+        // A request id given with the line or by the provider wins over the handler's own.
+        let requestID = (merged.removeValue(forKey: Self.requestIDKey) ?? self.requestID).map { "\($0)" }
         let line: String
         switch format {
         case .text:
