@@ -8,7 +8,6 @@ with deterministic hashing, so they do not move from run to run.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import subprocess
 from pathlib import Path
@@ -16,8 +15,6 @@ from pathlib import Path
 import runtime_bench as rb
 
 EVENT_1KB = rb.EVENT_1KB
-# Swift seeds its hash functions per process unless told not to; dictionary probes then vary slightly.
-COUNTING_ENV = {**os.environ, "SWIFT_DETERMINISTIC_HASHING": "1"}
 
 
 def build() -> Path:
@@ -33,7 +30,7 @@ def timed(binary: Path, iterations: int = 50_000, rounds: int = 3) -> dict:
         result = subprocess.run(
             [str(binary), "--event", str(EVENT_1KB), "--iterations", str(iterations), "--json"],
             capture_output=True, text=True, check=True, timeout=900,
-            env={**COUNTING_ENV, "LD_PRELOAD": str(rb.ALLOC_COUNTER)})
+            env={**rb.COUNTING_ENV, "LD_PRELOAD": str(rb.ALLOC_COUNTER)})
         runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
     phases = [key for key, value in runs[0].items() if isinstance(value, dict)]
     return {
@@ -48,15 +45,8 @@ def timed(binary: Path, iterations: int = 50_000, rounds: int = 3) -> dict:
 def instructions_per_operation(binary: Path, body_routed: bool = False, low: int = 200, high: int = 1200) -> float:
     """User-space instructions per decode → route → encode, from two callgrind runs."""
     def collected(count: int) -> int:
-        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", str(binary),
-                   "--event", str(EVENT_1KB), "--run", str(count)]
-        if body_routed:
-            command.append("--body-routed")
-        result = subprocess.run(command, capture_output=True, text=True, timeout=900, env=COUNTING_ENV)
-        for line in result.stderr.splitlines():
-            if "Collected :" in line:
-                return int(line.split("Collected :")[1].strip())
-        raise RuntimeError(f"callgrind printed no total for {binary}:\n{result.stderr[-2000:]}")
+        command = [str(binary), "--event", str(EVENT_1KB), "--run", str(count)]
+        return rb.callgrind_instructions(command + (["--body-routed"] if body_routed else []))
 
     return (collected(high) - collected(low)) / (high - low)
 

@@ -70,6 +70,21 @@ def awslambdaric_function() -> Function | None:
     return Function("awslambdaric (Python)", [sys.executable, "-m", "awslambdaric", "noop.handler"], directory)
 
 
+# Environment for counting runs: Swift seeds its hash functions per process unless told not to, and dictionary
+# probes would then vary the counts slightly from run to run.
+COUNTING_ENV = {**os.environ, "SWIFT_DETERMINISTIC_HASHING": "1"}
+
+
+def callgrind_instructions(command: list[str]) -> int:
+    """The user-space instructions callgrind counts for one run of `command` (with COUNTING_ENV)."""
+    result = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+                            capture_output=True, text=True, timeout=900, env=COUNTING_ENV)
+    for line in result.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.split("Collected :")[1].strip())
+    raise RuntimeError(f"callgrind printed no total for {command[0]}:\n{result.stderr[-2000:]}")
+
+
 _port = 19300
 
 

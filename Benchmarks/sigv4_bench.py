@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import statistics
 import subprocess
 import time
 from pathlib import Path
 
 import runtime_bench as rb
-
-COUNTING_ENV = {**os.environ, "SWIFT_DETERMINISTIC_HASHING": "1"}
 
 
 def build() -> Path:
@@ -22,7 +19,7 @@ def build() -> Path:
 
 def ours_us(binary: Path, iterations: int) -> tuple[float, float | None]:
     result = subprocess.run([str(binary), "--iterations", str(iterations)], capture_output=True, text=True,
-                            check=True, timeout=600, env={**COUNTING_ENV, "LD_PRELOAD": str(rb.ALLOC_COUNTER)})
+                            check=True, timeout=600, env={**rb.COUNTING_ENV, "LD_PRELOAD": str(rb.ALLOC_COUNTER)})
     line = json.loads(result.stdout.strip().splitlines()[-1])
     return line["cpu_us"], line["allocations"]
 
@@ -53,12 +50,7 @@ def botocore_us(iterations: int) -> float:
 
 def instructions_per_signature(binary: Path, low: int = 1000, high: int = 5000) -> float:
     def collected(count: int) -> int:
-        result = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", str(binary),
-                                 "--run", str(count)], capture_output=True, text=True, timeout=900, env=COUNTING_ENV)
-        for line in result.stderr.splitlines():
-            if "Collected :" in line:
-                return int(line.split("Collected :")[1].strip())
-        raise RuntimeError(f"callgrind printed no total:\n{result.stderr[-2000:]}")
+        return rb.callgrind_instructions([str(binary), "--run", str(count)])
 
     return (collected(high) - collected(low)) / (high - low)
 

@@ -71,8 +71,7 @@ package final class InvocationThreadExecutor: TaskExecutor, @unchecked Sendable 
     package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         waiting.add(1, ordering: .relaxed)
-        queue.withLock { $0.jobs.append(job) }
-        wakeIfSleeping()
+        wakeIfSleeping { $0.jobs.append(job) }
     }
 
     /// Runs `operation` in a task that prefers this executor, running the task's jobs (and, when serving it,
@@ -87,8 +86,7 @@ package final class InvocationThreadExecutor: TaskExecutor, @unchecked Sendable 
         let outcome = Outcome<Result>()
         Task(executorPreference: self) {
             outcome.value = await operation()
-            self.queue.withLock { $0.finished = true }
-            self.wakeIfSleeping()
+            self.wakeIfSleeping { $0.finished = true }
         }
         let executor = asUnownedTaskExecutor()
         var batch: [UnownedJob] = []
@@ -118,9 +116,10 @@ package final class InvocationThreadExecutor: TaskExecutor, @unchecked Sendable 
         var value: Value?
     }
 
-    /// Wakes the driving thread if it sleeps (or is about to).
-    private func wakeIfSleeping() {
+    /// Changes the queue, then wakes the driving thread if it sleeps (or is about to).
+    private func wakeIfSleeping(after change: (inout Queue) -> Void) {
         let wake = queue.withLock { state in
+            change(&state)
             defer { state.sleeping = false }
             return state.sleeping
         }
@@ -132,14 +131,17 @@ package final class InvocationThreadExecutor: TaskExecutor, @unchecked Sendable 
 
     /// Blocks until a job arrives or the main queue has work (which it then runs).
     private func waitForWork() {
-        var descriptors = [
+        var descriptors = (
             pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: mainQueueDescriptor, events: Int16(POLLIN), revents: 0),
-        ]
+            pollfd(fd: mainQueueDescriptor, events: Int16(POLLIN), revents: 0)
+        )
         let count = mainQueueDescriptor >= 0 ? 2 : 1
-        guard poll(&descriptors, nfds_t(count), -1) > 0 else { return }  // EINTR: look again
-        if descriptors[0].revents != 0 { Self.consume(wakeDescriptor) }
-        if count == 2 && descriptors[1].revents != 0 {
+        let ready = withUnsafeMutableBytes(of: &descriptors) { bytes in
+            poll(bytes.baseAddress!.assumingMemoryBound(to: pollfd.self), nfds_t(count), -1)
+        }
+        guard ready > 0 else { return }  // EINTR: look again
+        if descriptors.0.revents != 0 { Self.consume(wakeDescriptor) }
+        if count == 2 && descriptors.1.revents != 0 {
             Self.consume(mainQueueDescriptor)
             lambdasockets_drain_main_queue()
         }

@@ -47,25 +47,16 @@ public struct RuntimeAPIEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// `POST` an initialisation error here.
     public var initErrorURL: String { baseURL + "/runtime/init/error" }
 
-    /// `{base}/runtime/invocation/{id}{call}`, copied into one allocation (it is built on every invocation).
+    /// `{base}/runtime/invocation/{id}{call}`, built in one allocation (it is built on every invocation).
     private func invocationURL(_ requestID: String, _ call: String) -> String {
-        var parts = (baseURL, "/runtime/invocation/", requestID.percentEncodedPathSegment(), call)
-        let count = parts.0.utf8.count + parts.1.utf8.count + parts.2.utf8.count + parts.3.utf8.count
-        return String(unsafeUninitializedCapacity: count) { buffer in
-            var written = 0
-            func append(_ part: inout String) {
-                part.withUTF8 { bytes in
-                    guard let source = bytes.baseAddress, let target = buffer.baseAddress else { return }
-                    (target + written).initialize(from: source, count: bytes.count)
-                    written += bytes.count
-                }
-            }
-            append(&parts.0)
-            append(&parts.1)
-            append(&parts.2)
-            append(&parts.3)
-            return written
-        }
+        let id = requestID.percentEncodedPathSegment()
+        var url = ""
+        url.reserveCapacity(baseURL.utf8.count + 20 + id.utf8.count + call.utf8.count)
+        url += baseURL
+        url += "/runtime/invocation/"
+        url += id
+        url += call
+        return url
     }
 }
 
