@@ -178,6 +178,26 @@ import Testing
         try await router.invoke(WebSocketEventBuilder.message("x")).expectBody("second")
     }
 
+    @Test func everyRouteOfALargeTableIsFoundWhateverTheRegistrationOrder() async throws {
+        // Keys registered out of order (the table keeps them sorted), one of them twice (the last one wins).
+        let keys = (0..<40).map { "route\(($0 * 17) % 40)" } + ["Zeta", "alpha", "ä-umlaut", "route7"]
+        let router = WebSocketRouter()
+        for (position, key) in keys.enumerated() {
+            router.on(WebSocketRouteKey(key)) { _ in .ok(body: "\(key)#\(position)") }
+        }
+        router.onDefault { _ in .ok(body: "default") }
+        #expect(router.registeredRoutes.count == 44)
+        let handler = router.buildHandler()
+        for key in Set(keys) {
+            let last = keys.lastIndex(of: key)!
+            try await handler.invoke(WebSocketEventBuilder.message("x", routeKey: key)).expectBody("\(key)#\(last)")
+        }
+        // Keys that sort before, between and after the registered ones go to $default.
+        for unknown in ["A", "route", "route10a", "route4", "zzz", "route39x"] where !keys.contains(unknown) {
+            try await handler.invoke(WebSocketEventBuilder.message("x", routeKey: unknown)).expectBody("default")
+        }
+    }
+
     @Test func handlerSeesTheLambdaContext() async throws {
         let router = WebSocketRouter().onDefault { request in .ok(body: request.context.requestID) }
         let response = try await router.invoke(WebSocketEventBuilder.message("x"), context: .testing(requestID: "req-1"))

@@ -39,7 +39,7 @@ public final class WebSocketRouter {
 
     /// How messages are routed by their body; `$request.body.action` unless set.
     public var routeSelectionExpression: RouteSelectionExpression
-    private var routes: [String: WebSocketRouterHandler.Route] = [:]
+    private var routes = RouteTable()
 
     public init(routeSelectionExpression: RouteSelectionExpression = .default) {
         self.routeSelectionExpression = routeSelectionExpression
@@ -48,7 +48,7 @@ public final class WebSocketRouter {
     /// Sets the handler of `route` (`.connect`, `.disconnect`, `.default` or a custom key).
     @discardableResult
     public func on(_ route: WebSocketRouteKey, _ handler: @escaping Handler) -> Self {
-        routes[route.rawValue] = WebSocketRouterHandler.Route(key: route, handler: handler)
+        routes.set(WebSocketRouterHandler.Route(key: route, handler: handler))
         return self
     }
 
@@ -77,7 +77,7 @@ public final class WebSocketRouter {
     }
 
     /// The route keys that have handlers.
-    public var registeredRoutes: Set<WebSocketRouteKey> { Set(routes.keys.map(WebSocketRouteKey.init(rawValue:))) }
+    public var registeredRoutes: Set<WebSocketRouteKey> { Set(routes.keys) }
 
     /// Freezes the routes into a `Sendable` handler; later changes to this router do not affect it.
     public func buildHandler() -> WebSocketRouterHandler {

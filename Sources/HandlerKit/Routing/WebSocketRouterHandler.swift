@@ -18,11 +18,11 @@ public struct WebSocketRouterHandler: RawLambdaHandler {
         let handler: WebSocketRouter.Handler
     }
 
-    private let routes: [String: Route]
+    private let routes: RouteTable
     /// How messages are routed by their body.
     public let routeSelectionExpression: RouteSelectionExpression
 
-    init(routes: [String: Route], routeSelectionExpression: RouteSelectionExpression) {
+    init(routes: RouteTable, routeSelectionExpression: RouteSelectionExpression) {
         self.routes = routes
         self.routeSelectionExpression = routeSelectionExpression
     }

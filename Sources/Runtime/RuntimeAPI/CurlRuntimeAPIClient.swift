@@ -21,7 +21,6 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
 
     private let endpoint: RuntimeAPIEndpoint
     private let curl: CurlEasyHandle
-    private let encoder = JSONEncoder()
     private let retryDelaysMilliseconds: [Int]
 
     /// - Parameters:
@@ -69,7 +68,8 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
     }
 
     private func postError(_ report: ErrorReport, url: String, call: String) throws {
-        let body = try encoder.encode(report)
+        // An encoder made here rather than with the client: initialisation, on every cold start, is the dearer path.
+        let body = try JSONEncoder().encode(report)
         let request = CurlRequest(
             method: "POST",
             url: url,
