@@ -1,15 +1,19 @@
 """The function as deployed against the C reference given the same libraries.
 
-`lambda-local package` bundles a minimal libcurl, glibc and the loader, so the deployed function loads far fewer
-libraries than a binary linked against Debian's libcurl (29 more). For a fair comparison the C reference runs
-through the same bundled loader and libraries (`lib/ld-linux-x86-64.so.2 --library-path lib reference-runtime`),
-and ours runs both as Lambda starts it (the zip's `bootstrap`, through `/bin/sh`) and through the loader directly.
+`lambda-local package` links a minimal libcurl (HTTP and HTTPS only, OpenSSL in it) into the binary and bundles
+glibc and the loader, so the deployed function loads no libcurl at all where a binary linked against Debian's
+libcurl loads 30 libraries. For a fair comparison the C reference gets the same libcurl build, twice:
+- as a C program is usually deployed: linked against libcurl dynamically, run through the same bundled loader and
+  glibc, with the minimal build's `libcurl.so.4` (and the zlib and nghttp2 it loads) beside them;
+- linked as ours is: the minimal `libcurl.a` linked in, for a fixed address (`-no-pie`).
+Ours runs both as Lambda starts it (the zip's `bootstrap`, through `/bin/sh`) and through the loader directly.
 Measures cold start (exec → first `/next`, paired alternating runs), peak RSS and the warm loop.
 """
 from __future__ import annotations
 
 import shutil
 import statistics
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -31,23 +35,65 @@ def unpack(product: str) -> tuple[Path, Path]:
     return zip_path, directory
 
 
+def minimal_libcurl() -> Path:
+    """The cache directory of the minimal libcurl `lambda-local package` built (the newest one)."""
+    candidates = sorted((rb.ROOT / ".build" / "lambda-libcurl").glob("*/libcurl.a"), key=lambda path: path.stat().st_mtime)
+    if not candidates:
+        raise RuntimeError("no minimal libcurl in .build/lambda-libcurl: run lambda-local package first")
+    return candidates[-1].parent
+
+
+def reference_libraries(directory: Path, libcurl: Path) -> Path:
+    """The zip's lib/ plus the minimal shared libcurl and the libraries it loads, for the dynamic C reference."""
+    target = rb.TOOLS / "deployed-reference-lib"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(directory / "lib", target)
+    shutil.copy(libcurl / "libcurl.so.4", target / "libcurl.so.4")
+    listing = subprocess.run(["ldd", str(libcurl / "libcurl.so.4")], capture_output=True, text=True, check=True).stdout
+    for line in listing.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[1] == "=>" and not (target / parts[0]).exists():
+            shutil.copy(Path(parts[2]).resolve(), target / parts[0])
+    return target
+
+
+def static_reference(libcurl: Path) -> Path:
+    """The C reference linked as the deployed function is: the minimal libcurl.a in, no PIE."""
+    output = rb.TOOLS / "reference-runtime-static"
+    cflags = subprocess.run(["pkg-config", "--cflags", "libcurl"], capture_output=True, text=True, check=True).stdout.split()
+    archives = [str(libcurl / name) for name in ("libcurl.a", "libnghttp2.a", "libssl.a", "libcrypto.a", "libz.a")]
+    subprocess.run(["cc", "-O2", "-no-pie", "-ffunction-sections", "-fdata-sections", "-Wl,--gc-sections", *cflags,
+                    "-o", str(output), str(rb.ROOT / "Benchmarks" / "c-reference" / "reference-runtime.c"), *archives],
+                   check=True)
+    return output
+
+
 def measure(product: str, rounds: int, invocations: int) -> dict:
     zip_path, directory = unpack(product)
+    libcurl = minimal_libcurl()
     loader = [str(directory / "lib" / "ld-linux-x86-64.so.2"), "--library-path", str(directory / "lib")]
+    reference_lib = reference_libraries(directory, libcurl)
+    reference_loader = [str(reference_lib / "ld-linux-x86-64.so.2"), "--library-path", str(reference_lib)]
     bootstrap = rb.Function(f"{product} bootstrap", [str(directory / "bootstrap")])
     direct = rb.Function(f"{product} via bundled loader", [*loader, str(directory / product)])
-    reference = rb.Function("C reference via bundled loader", [*loader, str(rb.TOOLS / "reference-runtime")])
+    reference = rb.Function("C reference, minimal libcurl.so.4, bundled loader",
+                            [*reference_loader, str(rb.TOOLS / "reference-runtime")])
+    linked_in = rb.Function("C reference, minimal libcurl.a linked in, no PIE",
+                            [*loader, str(static_reference(libcurl))])
 
     cold = rb.cold_start(direct, reference, rounds)
+    cold_static = rb.cold_start(direct, linked_in, rounds)
     cold_bootstrap = rb.cold_start(bootstrap, reference, rounds)
     loop = rb.warm_loop(direct, reference, max(3, rounds // 4), invocations)
     rss = {"ours": statistics.median(rb.peak_rss_kb(direct) for _ in range(3)),
-           "reference": statistics.median(rb.peak_rss_kb(reference) for _ in range(3))}
+           "reference": statistics.median(rb.peak_rss_kb(reference) for _ in range(3)),
+           "reference_static": statistics.median(rb.peak_rss_kb(linked_in) for _ in range(3))}
     return {
         "product": product,
         "zip_bytes": zip_path.stat().st_size,
         "unzipped_bytes": pb.sizes(zip_path)["unzipped_bytes"],
         "cold_start": cold,
+        "cold_start_vs_static_reference": cold_static,
         "cold_start_bootstrap": cold_bootstrap,
         "warm_loop": loop,
         "peak_rss_kb": rss,

@@ -27,13 +27,35 @@ struct SharedLibrariesTests {
         #expect(throws: (any Error).self) { try SharedLibraries.parse(lddOutput: "\tnot a dynamic executable", binary: "f") }
     }
 
-    @Test func buildArgumentsFollowTheLinkOptions() {
+    @Test func buildArgumentsFollowTheLinkOptions() throws {
         let build = FunctionBuild(packageDirectory: .init(fileURLWithPath: "/p"), product: "Handlers")
-        let all = build.arguments(.init(lld: true, packedRelocations: true, staticLibstdcxxDirectory: .init(fileURLWithPath: "/p/cxx")))
-        #expect(all.contains("--static-swift-stdlib") && all.contains("/p/.build/lambda-build"))
-        #expect(all.contains("-use-ld=lld") && all.contains("pack-relative-relocs") && all.contains("-L/p/cxx"))
-        #expect(all.contains("-ffunction-sections") && all.contains("--no-export-dynamic"))
+        let pie = build.arguments(.init(
+            lld: true, packedRelocations: true, staticLibstdcxxDirectory: .init(fileURLWithPath: "/p/cxx"),
+            positionIndependent: true))
+        #expect(pie.contains("--static-swift-stdlib") && pie.contains("/p/.build/lambda-build"))
+        #expect(pie.contains("-use-ld=lld") && pie.contains("pack-relative-relocs") && pie.contains("-L/p/cxx"))
+        #expect(pie.contains("-ffunction-sections") && pie.contains("--no-export-dynamic") && !pie.contains("-no-pie"))
+        // Linked for a fixed address, there are no relative relocations to pack.
+        let fixed = build.arguments(.init(lld: true, packedRelocations: true, staticLibstdcxxDirectory: nil))
+        #expect(fixed.contains("-no-pie") && !fixed.contains("pack-relative-relocs"))
         let none = build.arguments(.init(lld: false, packedRelocations: false, staticLibstdcxxDirectory: nil))
         #expect(!none.contains("-use-ld=lld") && !none.contains("pack-relative-relocs") && !none.contains { $0.hasPrefix("-L") })
+    }
+
+    @Test func aStaticLibcurlComesThroughPkgConfig() throws {
+        let package = FileManager.default.temporaryDirectory.appendingPathComponent("pkgconfig-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: package) }
+        let build = FunctionBuild(packageDirectory: package, product: "Handlers")
+        let options = FunctionBuild.LinkOptions(
+            lld: true, packedRelocations: false, staticLibstdcxxDirectory: nil,
+            staticLibcurlDirectory: .init(fileURLWithPath: "/cache/curl"))
+        #expect(try build.environment(.init(lld: true, packedRelocations: false, staticLibstdcxxDirectory: nil)).isEmpty)
+        let environment = try build.environment(options)
+        let directory = try #require(environment["PKG_CONFIG_PATH"]?.split(separator: ":").first.map(String.init))
+        // What SwiftPM reads for the CCurl module: libcurl.a's directory first, then the static libraries it needs.
+        let description = try String(contentsOfFile: directory + "/libcurl.pc", encoding: .utf8)
+        #expect(description.contains("Libs: -L/cache/curl -lcurl -lnghttp2 -lssl -lcrypto -lz\n"))
+        #expect(description.contains("Cflags: -I"))
+        #expect(!build.arguments(options).contains { $0.hasPrefix("-L/cache") })
     }
 }

@@ -1,6 +1,6 @@
 """The deployment zip runs where there is no Swift, no libcurl and no glibc: an empty root with a static busybox.
 
-`lambda-local package` builds it; these tests check its layout and size, the minimal libcurl it bundles, that its
+`lambda-local package` builds it; these tests check its layout and size, the minimal libcurl it links in, that its
 bundled loader finds and binds every library in lib/, and (as root, which CI is) run its bootstrap in a root that
 holds nothing but the unzipped function, a static busybox as /bin/sh and what every Lambda execution environment has
 (/proc, /dev/null, /tmp, /etc/hosts), as an unprivileged user, with /var/task read-only and decoy libraries where
@@ -58,7 +58,7 @@ def function_zip() -> Path:
     zip_path = Path(lines[0])
     assert zip_path.exists()
     assert lines[1].startswith("zip "), lines
-    assert "minimal libcurl (HTTP, HTTPS)" in result.stdout, result.stdout
+    assert "minimal libcurl (HTTP, HTTPS)" in result.stdout and "linked in" in result.stdout, result.stdout
     return zip_path
 
 
@@ -73,7 +73,7 @@ def unzipped(function_zip: Path):
 def test_zip_layout(function_zip):
     with zipfile.ZipFile(function_zip) as archive:
         infos = {info.filename: info for info in archive.infolist()}
-    assert {"bootstrap", "Handlers", f"lib/{LOADER}", "lib/libc.so.6", "lib/libcurl.so.4"} <= set(infos)
+    assert {"bootstrap", "Handlers", f"lib/{LOADER}", "lib/libc.so.6"} <= set(infos)
     for name, info in infos.items():
         mode = info.external_attr >> 16
         assert mode & 0o170000 == 0o100000, f"{name} is not a regular file"
@@ -82,8 +82,9 @@ def test_zip_layout(function_zip):
         assert infos[name].external_attr >> 16 & 0o001, f"{name} must be executable by everyone"
 
 
-# What Debian's full libcurl brings and an HTTP(S)-only function never loads; libstdc++ is linked in.
-UNNEEDED_LIBRARIES = ["libgnutls", "librtmp", "libkrb5", "libgssapi", "libldap", "liblber", "libssh2", "libidn2",
+# What Debian's full libcurl brings and an HTTP(S)-only function never loads; libstdc++ and the minimal libcurl
+# (with OpenSSL, nghttp2 and zlib) are linked in.
+UNNEEDED_LIBRARIES = ["libcurl", "libnghttp2", "libz.", "libgnutls", "librtmp", "libkrb5", "libgssapi", "libldap", "liblber", "libssh2", "libidn2",
                       "libunistring", "libbrotli", "libzstd", "libpsl", "libsasl2", "libp11-kit", "libssl", "libcrypto",
                       "libstdc++"]
 ZIP_LIMIT_BYTES = 10_000_000
@@ -98,37 +99,56 @@ def test_zip_is_at_most_10_mb_without_libraries_an_https_client_never_loads(func
     assert size <= ZIP_LIMIT_BYTES, f"function.zip is {size / 1e6:.2f} MB, over the 10 MB goal; lib/: {libraries}"
 
 
-CURL_PROTOCOLS_AND_TLS = """
-import ctypes, sys
-class VersionInfo(ctypes.Structure):
-    _fields_ = [("age", ctypes.c_int), ("version", ctypes.c_char_p), ("version_num", ctypes.c_uint),
-                ("host", ctypes.c_char_p), ("features", ctypes.c_int), ("ssl_version", ctypes.c_char_p),
-                ("ssl_version_num", ctypes.c_long), ("libz_version", ctypes.c_char_p),
-                ("protocols", ctypes.POINTER(ctypes.c_char_p))]
-curl = ctypes.CDLL(sys.argv[1])
-curl.curl_version_info.restype = ctypes.POINTER(VersionInfo)
-info = curl.curl_version_info(10).contents  # CURLVERSION_TENTH
-protocols = []
-while info.protocols[len(protocols)]:
-    protocols.append(info.protocols[len(protocols)].decode())
-CURL_VERSION_HTTP2 = 1 << 16
-print(" ".join(sorted(protocols)), info.ssl_version.decode(), bool(info.features & CURL_VERSION_HTTP2), info.libz_version.decode())
+CURL_PROTOCOLS_AND_TLS = r"""
+#include <curl/curl.h>
+#include <stdio.h>
+int main(void) {
+    curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
+    for (const char *const *protocol = info->protocols; *protocol; protocol++) printf("%s ", *protocol);
+    printf("%s %d %s %s\n", info->ssl_version, (info->features & CURL_VERSION_HTTP2) != 0, info->libz_version,
+           info->version);
+    return 0;
+}
 """
 
 
-def test_bundled_libcurl_speaks_http_and_https_only_with_openssl_linked_in(unzipped):
-    library = unzipped / "lib" / "libcurl.so.4"
-    # In a separate interpreter: the bundled libcurl must not meet the system's in one process.
-    result = subprocess.run(["python3", "-c", CURL_PROTOCOLS_AND_TLS, str(library)], capture_output=True, text=True,
-                            check=True, timeout=60)
-    protocols_a, protocols_b, tls, http2, zlib_version = result.stdout.split()
-    assert (protocols_a, protocols_b) == ("http", "https"), result.stdout
+def minimal_libcurl_directory() -> Path:
+    """The cache entry of the minimal libcurl the package was linked with (the newest)."""
+    archives = sorted((ROOT / ".build" / "lambda-libcurl").glob("*/libcurl.a"), key=lambda path: path.stat().st_mtime)
+    assert archives, "no minimal libcurl in .build/lambda-libcurl"
+    return archives[-1].parent
+
+
+def test_the_binary_links_the_minimal_libcurl_in_for_a_fixed_address(unzipped):
+    binary = unzipped / "Handlers"
+    dynamic = subprocess.run(["readelf", "-d", str(binary)], capture_output=True, text=True, check=True).stdout
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", dynamic)
+    # glibc's libraries and the unwinder only: libcurl, OpenSSL, nghttp2, zlib and libstdc++ are in the binary.
+    assert set(needed) <= {"libc.so.6", "libm.so.6", "libgcc_s.so.1", LOADER}, needed
+    header = subprocess.run(["readelf", "-h", str(binary)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Type:\s+EXEC", header), header  # not PIE: no relative relocations for the loader
+    relocations = subprocess.run(["readelf", "-r", "-W", str(binary)], capture_output=True, text=True, check=True).stdout
+    assert "R_X86_64_RELATIVE" not in relocations and ".relr.dyn" not in relocations
+
+
+def test_the_linked_libcurl_speaks_http_and_https_only_with_openssl(tmp_path, unzipped):
+    # The archive the binary was linked with, linked into a probe that reports what it was built with.
+    library = minimal_libcurl_directory()
+    source = tmp_path / "probe.c"
+    source.write_text(CURL_PROTOCOLS_AND_TLS)
+    cflags = subprocess.run(["pkg-config", "--cflags", "libcurl"], capture_output=True, text=True, check=True).stdout.split()
+    archives = [str(library / name) for name in ("libcurl.a", "libnghttp2.a", "libssl.a", "libcrypto.a", "libz.a")]
+    subprocess.run(["cc", "-o", str(tmp_path / "probe"), *cflags, str(source), *archives], check=True, timeout=120)
+    result = subprocess.run([str(tmp_path / "probe")], capture_output=True, text=True, check=True, timeout=60)
+    *protocols, tls, http2, zlib_version, version = result.stdout.split()
+    assert protocols == ["http", "https"], result.stdout
     assert tls.startswith("OpenSSL/3."), result.stdout
-    assert http2 == "True" and zlib_version, result.stdout
-    needed = subprocess.run(["readelf", "-d", str(library)], capture_output=True, text=True, check=True).stdout
-    needed_names = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", needed)
-    assert sorted(needed_names) == ["libc.so.6", "libnghttp2.so.14", "libz.so.1"], needed_names
-    assert "Library soname: [libcurl.so.4]" in needed
+    assert http2 == "1" and zlib_version, result.stdout
+    # The binary carries the same OpenSSL and zlib (their version banners are in it) and no shared libcurl.
+    binary = (unzipped / "Handlers").read_bytes()
+    assert f"OpenSSL {tls.split('/')[1]} ".encode() in binary, tls
+    assert f" inflate {zlib_version} ".encode() in binary, zlib_version
+    assert version.startswith("7.") and b"libcurl.so" not in binary
 
 
 def test_bootstrap_is_the_repository_template(function_zip):
@@ -144,20 +164,20 @@ def test_bundled_loader_finds_every_library_in_lib(unzipped):
                              capture_output=True, text=True, check=True).stdout
     resolved = [line.split("=>")[1].split("(")[0].strip() for line in listing.splitlines() if "=>" in line]
     names = {Path(path).name for path in resolved}
-    assert {"libcurl.so.4", "libc.so.6", "libnghttp2.so.14", LOADER} <= names, listing
+    assert {"libc.so.6", LOADER} <= names and "libcurl.so.4" not in names, listing
     outside = [path for path in resolved if not path.startswith(f"{lib}/") and not path.endswith(LOADER)]
     assert outside == [], f"libraries from outside the bundle: {outside}"
 
 
 def test_bundled_libraries_provide_every_symbol_the_binary_needs(unzipped):
     # What `ldd -r` does: relocate everything at once and report what nothing in lib/ defines (a symbol the
-    # minimal libcurl lacked would stop the function at its first call to it).
+    # bundled glibc lacked would stop the function at its first call to it).
     lib = unzipped / "lib"
     result = subprocess.run([str(lib / LOADER), "--library-path", str(lib), str(unzipped / "Handlers")],
                             env={"LD_TRACE_LOADED_OBJECTS": "1", "LD_BIND_NOW": "1", "LD_WARN": "yes"},
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "libcurl.so.4 => " in result.stdout
+    assert "libc.so.6 => " in result.stdout and "libcurl" not in result.stdout, result.stdout
     problems = [line for line in (result.stdout + result.stderr).splitlines()
                 if "undefined symbol" in line or "not found" in line or "version `" in line]
     assert problems == [], problems
@@ -379,7 +399,7 @@ DEBIAN_CA_FILE = "etc/ssl/certs/ca-certificates.crt"
 ], ids=["amazon-linux-path", "debian-path", "untrusted-ca", "no-ca-file"])
 def test_packaged_function_posts_over_verified_https(function_zip, certificates, ca_file, ca, delivered):
     """The chat's sendMessage, in the empty root, posts through HandlerKit's management client (CurlHTTPTransport
-    on the bundled libcurl and OpenSSL) to an HTTPS endpoint whose certificate only the test CA vouches for."""
+    on the linked-in libcurl and OpenSSL) to an HTTPS endpoint whose certificate only the test CA vouches for."""
     (trusted_ca, certificate, key), other_ca = certificates
     root = EmptyRoot(function_zip)
     try:
@@ -459,3 +479,25 @@ def test_another_packages_product_runs_in_an_empty_root(other_package_zip):
     finally:
         root.remove()
     assert (result.returncode, result.stdout) == (0, "greetings, in an empty root\n"), result.stderr
+
+
+def test_the_shared_minimal_libcurl_and_a_position_independent_binary_on_request(tmp_path):
+    zip_path = tmp_path / "shared.zip"
+    result = lambda_local_package("--product", "Handlers", "--libcurl", "minimal-shared", "--pie",
+                                  "--output", str(zip_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "position-independent" in result.stdout and "bundled, OpenSSL linked into it" in result.stdout, result.stdout
+    directory = tmp_path / "unzipped"
+    subprocess.run(["unzip", "-q", str(zip_path), "-d", str(directory)], check=True)
+    header = subprocess.run(["readelf", "-h", str(directory / "Handlers")], capture_output=True, text=True,
+                            check=True).stdout
+    assert re.search(r"Type:\s+DYN", header), header
+    lib = directory / "lib"
+    listing = subprocess.run([str(lib / LOADER), "--library-path", str(lib), "--list", str(directory / "Handlers")],
+                             capture_output=True, text=True, check=True).stdout
+    assert f"libcurl.so.4 => {lib}/libcurl.so.4" in listing and f"libnghttp2.so.14 => {lib}/" in listing, listing
+    # The bundled library is the minimal build: OpenSSL in it, no other TLS library or protocol library beside it.
+    needed = subprocess.run(["readelf", "-d", str(lib / "libcurl.so.4")], capture_output=True, text=True,
+                            check=True).stdout
+    assert sorted(re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", needed)) == \
+        ["libc.so.6", "libnghttp2.so.14", "libz.so.1"], needed

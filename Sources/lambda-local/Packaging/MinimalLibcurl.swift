@@ -7,17 +7,23 @@ import Foundation
 /// Debian's libcurl is built with every protocol and TLS library it supports, so bundling it brings 29 more
 /// libraries (GnuTLS through librtmp, Kerberos, OpenLDAP, libssh2, libidn2 with libunistring, brotli, zstd …):
 /// about 4.5 MB of the zip that an HTTP(S) client never loads. This build keeps HTTP/1.1 and HTTP/2 (nghttp2),
-/// TLS (OpenSSL, from Debian's `libssl-dev`, linked in so only the parts libcurl reaches are kept), gzip/deflate
-/// (zlib), proxies, cookies and the threaded resolver. It exports the same symbols under the same version
-/// (`CURL_OPENSSL_4`) and SONAME (`libcurl.so.4`), so the binary, linked against Debian's libcurl, loads it.
+/// TLS (OpenSSL, from Debian's `libssl-dev`), gzip/deflate (zlib), proxies, cookies and the threaded resolver.
+///
+/// The function links the static library (`libcurl.a`, with OpenSSL's, nghttp2's and zlib's static libraries
+/// beside it): the linker keeps only the parts the function reaches, and the loader has no library to map,
+/// relocate and bind at every cold start. The same build also makes the shared `libcurl.so.4` (same symbols,
+/// version `CURL_OPENSSL_4` and SONAME as Debian's, OpenSSL linked in), for `--libcurl shared`.
 /// Its default CA file is Amazon Linux's `/etc/pki/tls/certs/ca-bundle.crt`, where Lambda has it.
 struct MinimalLibcurl {
     /// Changes whenever the recipe does, so builds of an earlier recipe are not reused.
-    static let recipeRevision = 1
+    static let recipeRevision = 2
+
+    /// The static libraries libcurl.a needs, in link order; the library directory holds each of them.
+    static let staticDependencies = ["nghttp2", "ssl", "crypto", "z"]
 
     /// `configure` arguments: what the library keeps and what it leaves out.
     static let configureArguments = [
-        "--disable-dependency-tracking", "--enable-shared", "--disable-static",
+        "--disable-dependency-tracking", "--enable-shared", "--enable-static",
         "--enable-versioned-symbols", "--enable-symbol-hiding", "--enable-threaded-resolver",
         // HTTP and HTTPS only.
         "--disable-ftp", "--disable-file", "--disable-ldap", "--disable-ldaps", "--disable-rtsp", "--disable-dict",
@@ -75,15 +81,12 @@ struct MinimalLibcurl {
                       packedRelocations: Toolchain.glibcSupportsPackedRelocations())
     }
 
-    /// The directory holding the built `libcurl.so.4`, built first when the cache has none for these inputs.
+    /// The directory holding the built `libcurl.a` (with the static libraries it needs: ``staticDependencies``)
+    /// and `libcurl.so.4`, built first when the cache has none for these inputs.
     func library(_ inputs: Inputs) throws -> (directory: URL, description: String) {
+        if let cached = cachedLibrary(inputs) { return cached }
         let directory = cacheDirectory.appendingPathComponent(inputs.key)
-        let library = directory.appendingPathComponent("libcurl.so.4")
-        let infoFile = directory.appendingPathComponent("BUILD-INFO")
-        if FileManager.default.fileExists(atPath: library.path),
-           let info = try? String(contentsOf: infoFile, encoding: .utf8) {
-            return (directory, info.split(separator: "\n").first.map(String.init) ?? "minimal libcurl")
-        }
+        let archive = directory.appendingPathComponent("libcurl.a")
         try requireBuildTools()
 
         let work = cacheDirectory.appendingPathComponent("\(inputs.key).work-\(ProcessInfo.processInfo.processIdentifier)")
@@ -94,28 +97,57 @@ struct MinimalLibcurl {
             "building a minimal libcurl (HTTP, HTTPS) from Debian's curl \(inputs.curl) source, once (a minute or two); log: \(log.path)\n".utf8))
 
         let (tree, sourceVersion) = try DebianSource(workDirectory: work).fetch(package: "curl", version: inputs.curl, log: log)
-        let (built, flags) = try compile(tree, inputs: inputs, work: work, log: log)
+        let built = try compile(tree, inputs: inputs, work: work, log: log)
 
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let staged = directory.appendingPathComponent("libcurl.so.4.partial-\(ProcessInfo.processInfo.processIdentifier)")
-        try Shell.run("strip", ["--strip-unneeded", "-o", staged.path, built.path])
-        let description = "minimal libcurl (HTTP, HTTPS) from Debian's curl \(sourceVersion), OpenSSL \(inputs.openssl) linked in"
-        try (description + "\n\nconfigure " + Self.configureArguments.joined(separator: " ") + "\n" + flags + "\n")
-            .write(to: infoFile, atomically: true, encoding: .utf8)
-        // A rename, so a concurrent packager sees either no library or a whole one; one that finished first wins.
+        // Staged whole next to the cache entry, then renamed into place, so a concurrent packager sees either no
+        // library or a whole one; one that finished first wins.
+        let staging = cacheDirectory.appendingPathComponent("\(inputs.key).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(at: staging)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        try Shell.run("strip", ["--strip-unneeded", "-o", staging.appendingPathComponent("libcurl.so.4").path, built.shared.path])
+        try Shell.run("strip", ["--strip-debug", "-o", staging.appendingPathComponent("libcurl.a").path, built.archive.path])
+        for name in Self.staticDependencies {
+            try FileManager.default.createSymbolicLink(
+                at: staging.appendingPathComponent("lib\(name).a"), withDestinationURL: try Self.staticLibrary(name))
+        }
+        let description = "minimal libcurl (HTTP, HTTPS) from Debian's curl \(sourceVersion), OpenSSL \(inputs.openssl)"
+        try (description + "\n\nconfigure " + Self.configureArguments.joined(separator: " ") + "\n" + built.flags + "\n")
+            .write(to: staging.appendingPathComponent("BUILD-INFO"), atomically: true, encoding: .utf8)
+        try? FileManager.default.removeItem(at: directory)  // an incomplete entry (one file missing)
         do {
-            try FileManager.default.moveItem(at: staged, to: library)
+            try FileManager.default.moveItem(at: staging, to: directory)
         } catch {
-            guard FileManager.default.fileExists(atPath: library.path) else { throw error }
-            try? FileManager.default.removeItem(at: staged)
+            guard FileManager.default.fileExists(atPath: archive.path) else { throw error }
+            try? FileManager.default.removeItem(at: staging)
         }
         try? FileManager.default.removeItem(at: work)
         return (directory, description)
     }
 
-    /// Configures and builds libcurl in `tree` with Debian's hardening flags and the recipe's; returns the library
-    /// and the flags used.
-    private func compile(_ tree: URL, inputs: Inputs, work: URL, log: URL) throws -> (library: URL, flags: String) {
+    /// The cache's build for `inputs`, if it has a whole one.
+    func cachedLibrary(_ inputs: Inputs) -> (directory: URL, description: String)? {
+        let directory = cacheDirectory.appendingPathComponent(inputs.key)
+        let files = FileManager.default
+        guard files.fileExists(atPath: directory.appendingPathComponent("libcurl.so.4").path),
+              files.fileExists(atPath: directory.appendingPathComponent("libcurl.a").path),
+              let info = try? String(contentsOf: directory.appendingPathComponent("BUILD-INFO"), encoding: .utf8)
+        else { return nil }
+        return (directory, info.split(separator: "\n").first.map(String.init) ?? "minimal libcurl")
+    }
+
+    /// The system's static `lib<name>.a`, as the C compiler finds it.
+    static func staticLibrary(_ name: String) throws -> URL {
+        let path = try Shell.output("cc", ["-print-file-name=lib\(name).a"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard path.hasPrefix("/"), FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError(
+                "the static library lib\(name).a is missing (apt-get install \(buildDependencies))")
+        }
+        return URL(fileURLWithPath: path).standardizedFileURL
+    }
+
+    /// Configures and builds libcurl in `tree` with Debian's hardening flags and the recipe's; returns the shared
+    /// and static libraries and the flags used.
+    private func compile(_ tree: URL, inputs: Inputs, work: URL, log: URL) throws -> (shared: URL, archive: URL, flags: String) {
         let staticOpenSSL = try linkDirectoryForStaticOpenSSL(in: work)
         let environment = ["DEB_BUILD_MAINT_OPTIONS": "hardening=+all"]
         func buildFlags(_ name: String) throws -> String {
@@ -138,7 +170,11 @@ struct MinimalLibcurl {
             throw ValidationError(
                 "the libcurl built in \(tree.path) is not an OpenSSL libcurl.so.4 with OpenSSL linked in:\n\(dynamicSection)")
         }
-        return (built, "CFLAGS=\(cflags)\nCPPFLAGS=\(cppflags)\nLDFLAGS=\(ldflags)")
+        let archive = tree.appendingPathComponent("lib/.libs/libcurl.a")
+        guard FileManager.default.fileExists(atPath: archive.path) else {
+            throw ValidationError("the build in \(tree.path) made no static libcurl.a")
+        }
+        return (built, archive, "CFLAGS=\(cflags)\nCPPFLAGS=\(cppflags)\nLDFLAGS=\(ldflags)")
     }
 
     /// A directory holding only OpenSSL's static libraries: given first to the linker, it makes `-lssl -lcrypto`
@@ -146,13 +182,9 @@ struct MinimalLibcurl {
     private func linkDirectoryForStaticOpenSSL(in work: URL) throws -> URL {
         let directory = work.appendingPathComponent("static-openssl")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for name in ["libssl.a", "libcrypto.a"] {
-            let path = try Shell.output("cc", ["-print-file-name=\(name)"]).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard path.hasPrefix("/"), FileManager.default.fileExists(atPath: path) else {
-                throw ValidationError("OpenSSL's static library \(name) is missing (apt-get install libssl-dev)")
-            }
+        for name in ["ssl", "crypto"] {
             try FileManager.default.createSymbolicLink(
-                at: directory.appendingPathComponent(name), withDestinationURL: URL(fileURLWithPath: path))
+                at: directory.appendingPathComponent("lib\(name).a"), withDestinationURL: try Self.staticLibrary(name))
         }
         return directory
     }

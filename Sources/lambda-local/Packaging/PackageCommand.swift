@@ -7,22 +7,23 @@ struct PackageCommand: ParsableCommand {
         commandName: "package",
         abstract: "Build an executable product and write a self-contained function.zip for provided.al2/al2023.",
         discussion: """
-            Builds the product in release with the Swift runtime and libstdc++ linked statically, strips it, bundles \
-            every shared library it loads (libcurl and its dependencies, glibc and the dynamic loader) under lib/, checks \
-            that the bundled loader finds and binds all of them there, and writes bootstrap at the zip's root. A binary \
-            that links libcurl gets a minimal HTTP(S)-only libcurl built from Debian's curl source (cached in \
-            .build/lambda-libcurl) instead of the system's, which needs 29 more libraries. Run it in the package that \
-            defines the product; deploy with --runtime provided.al2023 (or provided.al2) --handler bootstrap. \
-            Needs swift, strip, ldd and zip (Debian/Ubuntu: apt-get install binutils zip); the minimal libcurl needs \
-            apt source access and \(MinimalLibcurl.buildDependencies).
+            Builds the product in release with the Swift runtime, libstdc++ and a minimal HTTP(S)-only libcurl \
+            (built from Debian's curl source, cached in .build/lambda-libcurl) linked statically, for a fixed \
+            address unless --pie, strips it, bundles every shared library it still loads (glibc and the dynamic \
+            loader) under lib/, checks that the bundled loader finds and binds all of them there, and writes \
+            bootstrap at the zip's root. Run it in the package that defines the product; deploy with --runtime \
+            provided.al2023 (or provided.al2) --handler bootstrap. Needs swift, strip, ldd and zip (Debian/Ubuntu: \
+            apt-get install binutils zip); the minimal libcurl needs apt source access and \(MinimalLibcurl.buildDependencies).
             """
     )
 
-    /// Which libcurl goes into the zip.
+    /// Which libcurl the function gets.
     enum LibcurlChoice: String, ExpressibleByArgument, CaseIterable {
-        /// An HTTP(S)-only libcurl built from Debian's source of the installed version.
+        /// An HTTP(S)-only libcurl built from Debian's source of the installed version, linked in.
         case minimal
-        /// The build machine's libcurl and every library it loads.
+        /// The same libcurl as a shared library bundled in lib/.
+        case minimalShared = "minimal-shared"
+        /// The build machine's libcurl and every library it loads, bundled in lib/.
         case system
     }
 
@@ -35,8 +36,13 @@ struct PackageCommand: ParsableCommand {
     @Option(name: .customLong("package-path"), help: "The package directory.")
     var packagePath: String = "."
 
-    @Option(name: .long, help: "The libcurl to bundle: minimal (HTTP and HTTPS only, built from Debian's curl source) or system.")
+    @Option(
+        name: .long,
+        help: "The libcurl: minimal (HTTP and HTTPS only, built from Debian's curl source, linked in), minimal-shared (the same, bundled as lib/libcurl.so.4) or system (the machine's, bundled with its libraries).")
     var libcurl: LibcurlChoice = .minimal
+
+    @Flag(name: .long, help: "Link a position-independent executable (loaded at a random address; about 0.3 ms more cold start).")
+    var pie = false
 
     @Flag(name: .customLong("skip-build"), help: "Package the binary of the last `lambda-local package` build.")
     var skipBuild = false
@@ -46,16 +52,38 @@ struct PackageCommand: ParsableCommand {
         let packageDirectory = URL(fileURLWithPath: packagePath).standardizedFileURL
         let product = try product ?? ExecutableProducts.onlyOne(in: packageDirectory)
         let build = FunctionBuild(packageDirectory: packageDirectory, product: product)
-        let options = try build.linkOptions()
-        let binary = try build.run(options, skip: skipBuild)
 
+        let builder = MinimalLibcurl(cacheDirectory: packageDirectory.appendingPathComponent(".build/lambda-libcurl"))
+        // The minimal libcurl is built only for a product that links libcurl: when it is not cached yet, a first
+        // build without it tells.
+        var minimal = libcurl == .system ? nil : (try? MinimalLibcurl.inputs()).flatMap(builder.cachedLibrary)
+        var options = try build.linkOptions(
+            staticLibcurlDirectory: libcurl == .minimal ? minimal?.directory : nil, positionIndependent: pie)
+        var binary = try build.run(options, skip: skipBuild)
         var linkage = try SharedLibraries.of(binary.path)
-        var libcurlNote = "the system's libcurl"
-        if libcurl == .minimal, linkage.libraries.contains(where: { $0.name == "libcurl.so.4" }) {
-            let minimal = MinimalLibcurl(cacheDirectory: packageDirectory.appendingPathComponent(".build/lambda-libcurl"))
-            let (directory, description) = try minimal.library(try MinimalLibcurl.inputs())
-            linkage = try SharedLibraries.of(binary.path, preferring: directory)
-            libcurlNote = description
+        var loadsLibcurl = linkage.libraries.contains { $0.name == "libcurl.so.4" }
+        if loadsLibcurl, libcurl != .system, minimal == nil {
+            minimal = try builder.library(try MinimalLibcurl.inputs())
+            if libcurl == .minimal {
+                options.staticLibcurlDirectory = minimal?.directory
+                binary = try build.run(options, skip: skipBuild)
+                linkage = try SharedLibraries.of(binary.path)
+                loadsLibcurl = linkage.libraries.contains { $0.name == "libcurl.so.4" }
+            }
+        }
+        if loadsLibcurl && options.staticLibcurlDirectory != nil {
+            throw ValidationError("\(binary.path) loads libcurl.so.4 although the minimal libcurl was to be linked in")
+        }
+        if loadsLibcurl, let minimal {
+            linkage = try SharedLibraries.of(binary.path, preferring: minimal.directory)
+        }
+        let libcurlNote: String
+        switch (loadsLibcurl, minimal) {
+        case (true, nil): libcurlNote = "the system's libcurl"
+        case (true, let minimal?): libcurlNote = "\(minimal.description), bundled, OpenSSL linked into it"
+        case (false, let minimal?) where try options.staticLibcurlDirectory != nil && Self.containsLibcurl(binary):
+            libcurlNote = "\(minimal.description), linked in"
+        case (false, _): libcurlNote = "no libcurl"
         }
 
         let workDirectory = packageDirectory.appendingPathComponent(".build/lambda/\(product)")
@@ -70,6 +98,12 @@ struct PackageCommand: ParsableCommand {
         try archive.zip(to: zip)
         print(zip.path)
         print(try archive.report(zip: zip))
-        print("built: \(options.summary); \(linkage.libraries.contains { $0.name == "libcurl.so.4" } ? libcurlNote : "no libcurl")")
+        print("built: \(options.summary); \(libcurlNote)")
+    }
+
+    /// Whether `binary`'s symbol table defines libcurl's entry points (linked in, not loaded).
+    static func containsLibcurl(_ binary: URL) throws -> Bool {
+        let symbols = try Shell.output("nm", ["--defined-only", binary.path])
+        return symbols.contains(" T curl_easy_perform\n") || symbols.contains(" t curl_easy_perform\n")
     }
 }

@@ -16,8 +16,9 @@ enum Shell {
     }
 
     /// Runs `tool`; its output goes to standard error, keeping standard output for the command's result.
-    static func run(_ tool: String, _ arguments: [String], directory: URL? = nil) throws {
-        let process = try start(tool, arguments, directory: directory, stdout: FileHandle.standardError)
+    /// `environment` adds to (or replaces) the process's variables.
+    static func run(_ tool: String, _ arguments: [String], directory: URL? = nil, environment: [String: String] = [:]) throws {
+        let process = try start(tool, arguments, directory: directory, environment: environment, stdout: FileHandle.standardError)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw ValidationError("\(tool) \(arguments.joined(separator: " ")) failed with status \(process.terminationStatus)")
