@@ -16,11 +16,31 @@ enum RequestIDCheck {
     ///   - body: the message text.
     ///   - usable: the request id HandlerKit read from the body, if any.
     static func problem(inBody body: String?, usable: RequestID?) -> ChatError? {
-        guard usable == nil, let body, body.utf8.count >= RequestCorrelation.fieldName.utf8.count,
-            body.contains(RequestCorrelation.fieldName),
+        guard usable == nil, let body, Self.mentionsField(body),
             let probe = try? JSONDecoder().decode(Probe.self, from: Data(body.utf8)), probe.isPresent
         else { return nil }
         return .invalidField(RequestCorrelation.fieldName, "must be a string or a number, so that the reply can carry it back")
+    }
+
+    /// Whether the bytes of `request_id` occur in `body`: a cheap filter before the decoder decides (most messages
+    /// have no request id, and `String.contains` compares characters).
+    static func mentionsField(_ body: String) -> Bool {
+        var body = body
+        return body.withUTF8 { text in
+            var field = RequestCorrelation.fieldName
+            return field.withUTF8 { name in
+                guard let first = name.first, text.count >= name.count else { return false }
+                var start = 0
+                while start + name.count <= text.count {
+                    guard let found = text[start...(text.count - name.count)].firstIndex(of: first) else { return false }
+                    if UnsafeBufferPointer(rebasing: text[found..<(found + name.count)]).elementsEqual(name) {
+                        return true
+                    }
+                    start = found + 1
+                }
+                return false
+            }
+        }
     }
 
     /// Whether a JSON object has a non-null top-level `request_id`.

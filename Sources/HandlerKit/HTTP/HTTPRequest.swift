@@ -34,7 +34,7 @@ public struct HTTPRequest: Sendable {
 
     /// The first value of the header `name` (case-insensitive).
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { HeaderName.equal($0.name, name) }?.value
     }
 
     /// Replaces every field named `name` (case-insensitive) with one field holding `value`.
@@ -45,8 +45,7 @@ public struct HTTPRequest: Sendable {
 
     /// Removes every field named `name` (case-insensitive).
     public mutating func removeHeader(_ name: String) {
-        let lowered = name.lowercased()
-        headers.removeAll { $0.name.lowercased() == lowered }
+        headers.removeAll { HeaderName.equal($0.name, name) }
     }
 }
 
@@ -68,7 +67,6 @@ public struct HTTPResponse: Sendable {
 
     /// The first value of the header `name` (case-insensitive).
     public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return headers.first { $0.name.lowercased() == lowered }?.value
+        return headers.first { HeaderName.equal($0.name, name) }?.value
     }
 }

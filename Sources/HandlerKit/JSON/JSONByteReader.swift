@@ -4,8 +4,9 @@
 /// The reader walks values in document order and never builds a tree: callers enter objects and arrays, read
 /// the scalars they want and skip the rest (still validating them). It rejects everything `JSONDecoder`
 /// rejects: invalid UTF-8, unescaped control characters, lone UTF-16 surrogates in `\u` escapes (unless
-/// ``acceptsUnpairedSurrogates``), leading zeros, trailing commas, and nesting deeper than ``maximumDepth`` (a
-/// limit rather than a stack overflow).
+/// ``acceptsUnpairedSurrogates``), leading zeros, and nesting deeper than ``maximumDepth`` (a limit rather than
+/// a stack overflow); and trailing commas, which RFC 8259 does not allow and `JSONDecoder` accepts at the end of
+/// an object.
 ///
 /// The bytes must stay valid while the reader is in use (`withUnsafeBytes` scope).
 struct JSONByteReader {

@@ -15,19 +15,31 @@ package struct CanonicalRequest: Sendable {
     package init(
         method: String, url: RequestURL, headers: [(name: String, value: String)], payloadHash: String
     ) {
-        var grouped: [String: [String]] = [:]
+        // Lower-cased names with their trimmed values, sorted by name; fields of one name keep their order.
+        var fields: [(name: String, value: String, position: Int)] = []
+        fields.reserveCapacity(headers.count + 1)
         for field in headers {
-            let name = field.name.lowercased()
+            let name = HeaderName.lowercased(field.name)
             guard !Self.unsignedHeaders.contains(name) else { continue }
-            grouped[name, default: []].append(Self.trimmedValue(field.value))
+            fields.append((name, Self.trimmedValue(field.value), fields.count))
         }
-        if grouped["host"] == nil { grouped["host"] = [url.hostHeader] }
-        let names = grouped.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        if !fields.contains(where: { $0.name == "host" }) { fields.append(("host", url.hostHeader, fields.count)) }
+        fields.sort { left, right in
+            left.name == right.name ? left.position < right.position : left.name.utf8.lexicographicallyPrecedes(right.name.utf8)
+        }
         var canonicalHeaders = ""
-        for name in names {
-            canonicalHeaders += name + ":" + grouped[name]!.joined(separator: ",") + "\n"
+        var signedHeaders = ""
+        for (index, field) in fields.enumerated() {
+            if index > 0, fields[index - 1].name == field.name {
+                // Repeated: the values, comma-separated, on the name's one line.
+                canonicalHeaders.removeLast()
+                canonicalHeaders += "," + field.value + "\n"
+                continue
+            }
+            canonicalHeaders += field.name + ":" + field.value + "\n"
+            signedHeaders += (signedHeaders.isEmpty ? "" : ";") + field.name
         }
-        signedHeaders = names.joined(separator: ";")
+        self.signedHeaders = signedHeaders
         text = [
             method.uppercased(),
             Self.canonicalURI(url.path),

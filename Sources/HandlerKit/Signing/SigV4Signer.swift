@@ -68,7 +68,7 @@ public final class SigV4Signer: Sendable {
     /// for diagnosing signature mismatches.
     package func canonicalRequest(for request: HTTPRequest) throws(SigningError) -> String {
         let url = try RequestURL(parsing: request.url)
-        let headers = request.headers.filter { $0.name.lowercased() != "authorization" }
+        let headers = request.headers.filter { !HeaderName.equal($0.name, "authorization") }
         return CanonicalRequest(
             method: request.method, url: url, headers: headers, payloadHash: Self.hexSHA256(request.body)
         ).text

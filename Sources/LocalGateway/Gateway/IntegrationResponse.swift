@@ -13,7 +13,7 @@ struct IntegrationResponse: Sendable {
     /// object counts as a 200 whose body is the raw text, as API Gateway passes through output that is not
     /// proxy-shaped; `null` or nothing has no body. A `statusCode` given as a numeric string is accepted.
     init(_ data: Data) {
-        if let response = try? Self.decoder.decode(WebSocketResponse.self, from: data) {
+        if let response = WebSocketResponse.read(from: data) {
             statusCode = response.statusCode
             body = response.body
             headers = response.headers ?? [:]
@@ -31,8 +31,6 @@ struct IntegrationResponse: Sendable {
             isBase64Encoded = false
         }
     }
-
-    private static let decoder = JSONDecoder()
 
     var isSuccess: Bool { (200..<300).contains(statusCode) }
 

@@ -46,9 +46,9 @@ public struct SigV4Verifier: Sendable {
         }
         guard let host = header("host", in: request) else { return .denied(Self.mismatch) }
         // Sign exactly the headers the client signed, at the time it signed them.
-        let names = Set(signedHeaders.split(separator: ";").map { $0.lowercased() })
+        let names = Set(signedHeaders.split(separator: ";").map { HeaderName.lowercased(String($0)) })
         let headers = request.headers.filter {
-            let name = $0.name.lowercased()
+            let name = HeaderName.lowercased($0.name)
             return names.contains(name) && name != "x-amz-date" && name != "authorization"
         }
         let url = "http://\(host)\(request.path)" + (request.query.isEmpty ? "" : "?\(request.query)")
@@ -66,7 +66,7 @@ public struct SigV4Verifier: Sendable {
     }
 
     private func header(_ name: String, in request: ManagementRequest) -> String? {
-        request.headers.first { $0.name.lowercased() == name }?.value
+        request.headers.first { HeaderName.equal($0.name, name) }?.value
     }
 
     /// `20261125T083000Z` → a date; `nil` unless it has exactly that shape.

@@ -1,4 +1,4 @@
-import ChatApp
+@testable import ChatApp
 import HandlerKit
 import HandlerKitTesting
 import Testing
@@ -83,5 +83,17 @@ import Testing
             from: "A=")
         #expect(reply["type"] == "channelMessageSent")
         #expect(reply["request_id"] == nil)
+    }
+}
+
+/// The byte filter in front of the request id check finds the field name wherever it is, and only there.
+@Suite struct RequestIDFilterTests {
+    @Test(arguments: [
+        (#"{"request_id":true}"#, true), (#"{"a":1,"request_id":{}}"#, true), ("request_id", true),
+        ("xrequest_idx", true), ("request_i", false), ("request-id", false), ("", false), ("é request_id", true),
+        (String(repeating: "r", count: 100) + "request_id", true), (String(repeating: "request_i", count: 20), false),
+    ])
+    func findsTheFieldName(_ body: String, _ expected: Bool) {
+        #expect(RequestIDCheck.mentionsField(body) == expected)
     }
 }
