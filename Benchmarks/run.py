@@ -138,7 +138,8 @@ def main() -> None:
     cast, load = results["broadcast"], results["gateway_load"]
     print(f"\nbroadcast of {cast['size']} B to {cast['count']:,} connections: {cast['median_ms']['swift']:.0f} ms "
           f"({cast['swift_vs_boto3']:.1f}× boto3's post_to_connection loop, {cast['swift_vs_curl']:.1f}× curl --aws-sigv4)")
-    print(f"local gateway, {load['clients']} clients for {load['duration_s']:.0f} s: {load['messages_per_s']:,.0f} messages/s, "
+    print(f"local gateway, {load['clients']} clients for {load['duration_s']:.0f} s, {load['instances']} function processes: "
+          f"{load['messages_per_s']:,.0f} messages/s, "
           f"p50 {load['p50_ms']:.0f} ms, p99 {load['p99_ms']:.0f} ms, {load['lost']} lost; CPU µs/message "
           + ", ".join(f"{name} {value:.0f}" for name, value in load["cpu_us_per_message"].items()))
     print(f"  (median of runs at {', '.join(f'{value:,.0f}' for value in load['runs_messages_per_s'])} messages/s)")
