@@ -33,11 +33,14 @@ import Testing
         #expect(WebSocketResponse.read(from: data) == expected, "\(document)")
     }
 
-    /// RFC 8259 has no trailing commas; `JSONDecoder` lets one end an object, this reader (as API Gateway's) does not.
-    @Test func aTrailingCommaIsNotJSON() {
-        let data = Data(#"{"statusCode":200,}"#.utf8)
-        #expect(WebSocketResponse.read(from: data) == nil)
-        #expect(WebSocketResponse.read(from: Data(#"{"statusCode":200}"#.utf8)) == .ok)
+    /// Where this reader is stricter than `JSONDecoder`: RFC 8259 has no trailing commas, and a malformed member is
+    /// malformed JSON even when nothing decodes it.
+    @Test(arguments: [
+        #"{"statusCode":200,}"#, #"{"statusCode":200,"x":[1,]}"#, #"{"statusCode":500,"x":01}"#,
+        #"{"statusCode":500,"x":"\q"}"#,
+    ])
+    func malformedJSONIsRejectedEvenWhereJSONDecoderReadsIt(_ document: String) {
+        #expect(WebSocketResponse.read(from: Data(document.utf8)) == nil)
     }
 
     @Test func everyEncodedResponseReadsBack() {

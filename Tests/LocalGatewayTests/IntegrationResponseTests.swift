@@ -17,6 +17,13 @@ struct IntegrationResponseTests {
         #expect(IntegrationResponse(Data(#"{"statusCode":200}"#.utf8)).frame == nil)
     }
 
+    @Test("what JSONDecoder reads but the byte reader refuses (a trailing comma, a malformed unused member) is still proxy-shaped")
+    func lenientDocuments() {
+        #expect(IntegrationResponse(Data(#"{"statusCode":500,"x":01}"#.utf8)).statusCode == 500)
+        let response = IntegrationResponse(Data(#"{"statusCode":404,"body":"b",}"#.utf8))
+        #expect(response.statusCode == 404 && response.body == "b")
+    }
+
     @Test("anything else is a 200 with the raw text as body; null is no body")
     func passThrough() {
         #expect(IntegrationResponse(Data("hello".utf8)).frame == .text("hello"))

@@ -5,8 +5,9 @@
 /// the scalars they want and skip the rest (still validating them). It rejects everything `JSONDecoder`
 /// rejects: invalid UTF-8, unescaped control characters, lone UTF-16 surrogates in `\u` escapes (unless
 /// ``acceptsUnpairedSurrogates``), leading zeros, and nesting deeper than ``maximumDepth`` (a limit rather than
-/// a stack overflow); and trailing commas, which RFC 8259 does not allow and `JSONDecoder` accepts at the end of
-/// an object.
+/// a stack overflow). It is stricter in two ways: trailing commas, which RFC 8259 does not allow and `JSONDecoder`
+/// accepts at the end of an object or array, are errors; and members the caller skips are validated, where
+/// `JSONDecoder` leaves malformed members it does not decode unread.
 ///
 /// The bytes must stay valid while the reader is in use (`withUnsafeBytes` scope).
 struct JSONByteReader {

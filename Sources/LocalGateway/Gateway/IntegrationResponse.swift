@@ -13,7 +13,8 @@ struct IntegrationResponse: Sendable {
     /// object counts as a 200 whose body is the raw text, as API Gateway passes through output that is not
     /// proxy-shaped; `null` or nothing has no body. A `statusCode` given as a numeric string is accepted.
     init(_ data: Data) {
-        if let response = WebSocketResponse.read(from: data) {
+        // The byte reader first (every message); JSONDecoder for what only it accepts (a trailing comma, say).
+        if let response = WebSocketResponse.read(from: data) ?? (try? JSONDecoder().decode(WebSocketResponse.self, from: data)) {
             statusCode = response.statusCode
             body = response.body
             headers = response.headers ?? [:]

@@ -12,7 +12,8 @@ import Foundation
 /// The function links the static library (`libcurl.a`, with OpenSSL's, nghttp2's and zlib's static libraries
 /// beside it): the linker keeps only the parts the function reaches, and the loader has no library to map,
 /// relocate and bind at every cold start. The same build also makes the shared `libcurl.so.4` (same symbols,
-/// version `CURL_OPENSSL_4` and SONAME as Debian's, OpenSSL linked in), for `--libcurl shared`.
+/// version `CURL_OPENSSL_4` and SONAME as Debian's, OpenSSL linked in), for `--libcurl minimal-shared` and for
+/// binaries that link libcurl other than through its pkg-config module.
 /// Its default CA file is Amazon Linux's `/etc/pki/tls/certs/ca-bundle.crt`, where Lambda has it.
 struct MinimalLibcurl {
     /// Changes whenever the recipe does, so builds of an earlier recipe are not reused.
@@ -113,7 +114,19 @@ struct MinimalLibcurl {
         let description = "minimal libcurl (HTTP, HTTPS) from Debian's curl \(sourceVersion), OpenSSL \(inputs.openssl)"
         try (description + "\n\nconfigure " + Self.configureArguments.joined(separator: " ") + "\n" + built.flags + "\n")
             .write(to: staging.appendingPathComponent("BUILD-INFO"), atomically: true, encoding: .utf8)
-        try? FileManager.default.removeItem(at: directory)  // an incomplete entry (one file missing)
+        if let cached = cachedLibrary(inputs) {
+            // Another packager finished first: its entry stays.
+            try? FileManager.default.removeItem(at: staging)
+            try? FileManager.default.removeItem(at: work)
+            return cached
+        }
+        if FileManager.default.fileExists(atPath: directory.path) {
+            // An incomplete entry (a file missing): moved aside first, so no link ever sees it half deleted.
+            let aside = cacheDirectory.appendingPathComponent("\(inputs.key).stale-\(ProcessInfo.processInfo.processIdentifier)")
+            if (try? FileManager.default.moveItem(at: directory, to: aside)) != nil {
+                try? FileManager.default.removeItem(at: aside)
+            }
+        }
         do {
             try FileManager.default.moveItem(at: staging, to: directory)
         } catch {
@@ -128,8 +141,9 @@ struct MinimalLibcurl {
     func cachedLibrary(_ inputs: Inputs) -> (directory: URL, description: String)? {
         let directory = cacheDirectory.appendingPathComponent(inputs.key)
         let files = FileManager.default
-        guard files.fileExists(atPath: directory.appendingPathComponent("libcurl.so.4").path),
-              files.fileExists(atPath: directory.appendingPathComponent("libcurl.a").path),
+        // fileExists follows the links to the system's static libraries: one that went away makes the entry stale.
+        let required = ["libcurl.so.4", "libcurl.a"] + Self.staticDependencies.map { "lib\($0).a" }
+        guard required.allSatisfy({ files.fileExists(atPath: directory.appendingPathComponent($0).path) }),
               let info = try? String(contentsOf: directory.appendingPathComponent("BUILD-INFO"), encoding: .utf8)
         else { return nil }
         return (directory, info.split(separator: "\n").first.map(String.init) ?? "minimal libcurl")

@@ -63,25 +63,33 @@ struct PackageCommand: ParsableCommand {
         var linkage = try SharedLibraries.of(binary.path)
         var loadsLibcurl = linkage.libraries.contains { $0.name == "libcurl.so.4" }
         if loadsLibcurl, libcurl != .system, minimal == nil {
+            if skipBuild {
+                throw ValidationError(
+                    "the last build loads libcurl.so.4 and no minimal libcurl is built yet: package once without --skip-build")
+            }
             minimal = try builder.library(try MinimalLibcurl.inputs())
             if libcurl == .minimal {
                 options.staticLibcurlDirectory = minimal?.directory
-                binary = try build.run(options, skip: skipBuild)
+                binary = try build.run(options, skip: false)
                 linkage = try SharedLibraries.of(binary.path)
                 loadsLibcurl = linkage.libraries.contains { $0.name == "libcurl.so.4" }
             }
         }
-        if loadsLibcurl && options.staticLibcurlDirectory != nil {
-            throw ValidationError("\(binary.path) loads libcurl.so.4 although the minimal libcurl was to be linked in")
-        }
+        var bundledBecause = ""
         if loadsLibcurl, let minimal {
+            if options.staticLibcurlDirectory != nil {
+                // libcurl reached the link other than through the libcurl pkg-config module (FoundationNetworking's
+                // URLSession, a `linkedLibrary("curl")`): the shared build of the same libcurl goes into lib/.
+                options.staticLibcurlDirectory = nil
+                bundledBecause = " (the binary links libcurl other than through pkg-config)"
+            }
             linkage = try SharedLibraries.of(binary.path, preferring: minimal.directory)
         }
         let libcurlNote: String
         switch (loadsLibcurl, minimal) {
         case (true, nil): libcurlNote = "the system's libcurl"
-        case (true, let minimal?): libcurlNote = "\(minimal.description), bundled, OpenSSL linked into it"
-        case (false, let minimal?) where try options.staticLibcurlDirectory != nil && Self.containsLibcurl(binary):
+        case (true, let minimal?): libcurlNote = "\(minimal.description), bundled, OpenSSL linked into it\(bundledBecause)"
+        case (false, let minimal?) where try Self.containsLibcurl(binary):
             libcurlNote = "\(minimal.description), linked in"
         case (false, _): libcurlNote = "no libcurl"
         }

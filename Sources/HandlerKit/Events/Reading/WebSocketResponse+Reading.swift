@@ -5,8 +5,9 @@ public import Foundation
 #endif
 
 /// Reads a function's response straight from its bytes, with the outcome of the `Decodable` conformance under
-/// `JSONDecoder` (same fields, same acceptance) without its intermediate tree: the local gateway reads one
-/// response per message.
+/// `JSONDecoder` (same fields, same values) without its intermediate tree: the local gateway reads one response
+/// per message. It is stricter than `JSONDecoder` on malformed JSON (see ``JSONByteReader``): a trailing comma,
+/// or a malformed member it skips, makes it return nil where `JSONDecoder` may still decode.
 extension WebSocketResponse {
     fileprivate enum Field: String, CaseIterable, Sendable {
         case statusCode, body, headers, isBase64Encoded
@@ -15,7 +16,7 @@ extension WebSocketResponse {
     fileprivate static let fields = JSONKeyTable<Field>()
 
     /// The response `data` holds, or nil where `JSONDecoder` would throw (not one JSON object, a missing or
-    /// mistyped field).
+    /// mistyped field) and where the JSON is malformed.
     package static func read(from data: Data) -> WebSocketResponse? {
         data.withUnsafeBytes { raw -> WebSocketResponse? in
             guard let base = raw.baseAddress, !raw.isEmpty else { return nil }
