@@ -502,3 +502,28 @@ def test_the_shared_minimal_libcurl_and_a_position_independent_binary_on_request
                             check=True).stdout
     assert sorted(re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", needed)) == \
         ["libc.so.6", "libnghttp2.so.14", "libz.so.1"], needed
+
+
+def test_a_binary_linking_libcurl_through_foundation_gets_the_minimal_libcurl_bundled(tmp_path_factory):
+    """URLSession (FoundationNetworking) links libcurl itself, past the pkg-config module the packager redirects:
+    the shared build of the same minimal libcurl goes into lib/ instead."""
+    package = tmp_path_factory.mktemp("fetcher")
+    (package / "Package.swift").write_text(
+        '// swift-tools-version:6.0\nimport PackageDescription\n\n'
+        'let package = Package(name: "Fetcher", targets: [.executableTarget(name: "fetcher")])\n')
+    (package / "Sources" / "fetcher").mkdir(parents=True)
+    (package / "Sources" / "fetcher" / "main.swift").write_text(
+        'import Foundation\n#if canImport(FoundationNetworking)\nimport FoundationNetworking\n#endif\n'
+        'print(URLSession.shared.configuration.timeoutIntervalForRequest > 0 ? "session ready" : "no session")\n')
+    result = lambda_local_package(cwd=package)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "bundled, OpenSSL linked into it (the binary links libcurl other than through pkg-config)" in result.stdout, \
+        result.stdout
+    unzipped = package / "unzipped"
+    subprocess.run(["unzip", "-q", result.stdout.splitlines()[0], "-d", str(unzipped)], check=True)
+    needed = subprocess.run(["readelf", "-d", str(unzipped / "lib" / "libcurl.so.4")], capture_output=True, text=True,
+                            check=True).stdout
+    assert "[libssl.so" not in needed and "Library soname: [libcurl.so.4]" in needed, needed
+    run = subprocess.run([str(unzipped / "bootstrap")], capture_output=True, text=True, timeout=60,
+                         env={"LAMBDA_TASK_ROOT": str(unzipped), "PATH": "/usr/bin:/bin"})
+    assert (run.returncode, run.stdout) == (0, "session ready\n"), run.stderr
