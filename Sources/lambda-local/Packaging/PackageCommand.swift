@@ -91,7 +91,9 @@ struct PackageCommand: ParsableCommand {
         case (true, let minimal?): libcurlNote = "\(minimal.description), bundled, OpenSSL linked into it\(bundledBecause)"
         case (false, let minimal?) where try Self.containsLibcurl(binary):
             libcurlNote = "\(minimal.description), linked in"
-        case (false, _): libcurlNote = "no libcurl"
+        case (false, _):
+            libcurlNote = "no libcurl"
+            options.staticLibcurlDirectory = nil  // nothing was linked from it: the summary does not claim it
         }
 
         let workDirectory = packageDirectory.appendingPathComponent(".build/lambda/\(product)")
