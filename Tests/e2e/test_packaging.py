@@ -445,15 +445,21 @@ def test_an_unknown_product_is_a_clear_error():
     assert "NoSuchProduct" in result.stderr, result.stderr
 
 
+def single_executable_package(directory: Path, name: str, main: str) -> Path:
+    """A package in `directory` whose only product is the executable `name` with `main` as its main.swift."""
+    (directory / "Package.swift").write_text(
+        '// swift-tools-version:6.0\nimport PackageDescription\n\n'
+        f'let package = Package(name: "{name.capitalize()}", targets: [.executableTarget(name: "{name}")])\n')
+    (directory / "Sources" / name).mkdir(parents=True)
+    (directory / "Sources" / name / "main.swift").write_text(main)
+    return directory
+
+
 @pytest.fixture(scope="module")
 def other_package_zip(tmp_path_factory) -> Path:
     """Another package's only executable product, packaged without naming it: packaging is not for ours alone."""
-    package = tmp_path_factory.mktemp("greeter")
-    (package / "Package.swift").write_text(
-        '// swift-tools-version:6.0\nimport PackageDescription\n\n'
-        'let package = Package(name: "Greeter", targets: [.executableTarget(name: "greeter")])\n')
-    (package / "Sources" / "greeter").mkdir(parents=True)
-    (package / "Sources" / "greeter" / "main.swift").write_text(
+    package = single_executable_package(
+        tmp_path_factory.mktemp("greeter"), "greeter",
         'print("greetings, \\(CommandLine.arguments.dropFirst().joined(separator: " "))")\n')
     result = lambda_local_package(cwd=package)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -507,12 +513,8 @@ def test_the_shared_minimal_libcurl_and_a_position_independent_binary_on_request
 def test_a_binary_linking_libcurl_through_foundation_gets_the_minimal_libcurl_bundled(tmp_path_factory):
     """URLSession (FoundationNetworking) links libcurl itself, past the pkg-config module the packager redirects:
     the shared build of the same minimal libcurl goes into lib/ instead."""
-    package = tmp_path_factory.mktemp("fetcher")
-    (package / "Package.swift").write_text(
-        '// swift-tools-version:6.0\nimport PackageDescription\n\n'
-        'let package = Package(name: "Fetcher", targets: [.executableTarget(name: "fetcher")])\n')
-    (package / "Sources" / "fetcher").mkdir(parents=True)
-    (package / "Sources" / "fetcher" / "main.swift").write_text(
+    package = single_executable_package(
+        tmp_path_factory.mktemp("fetcher"), "fetcher",
         'import Foundation\n#if canImport(FoundationNetworking)\nimport FoundationNetworking\n#endif\n'
         'print(URLSession.shared.configuration.timeoutIntervalForRequest > 0 ? "session ready" : "no session")\n')
     result = lambda_local_package(cwd=package)

@@ -27,18 +27,22 @@ package struct CanonicalRequest: Sendable {
         fields.sort { left, right in
             left.name == right.name ? left.position < right.position : left.name.utf8.lexicographicallyPrecedes(right.name.utf8)
         }
+        // One line per name (a repeated name's values comma-separated on it), each ending in a newline.
         var canonicalHeaders = ""
         var signedHeaders = ""
         for (index, field) in fields.enumerated() {
             if index > 0, fields[index - 1].name == field.name {
-                // Repeated: the values, comma-separated, on the name's one line.
-                canonicalHeaders.removeLast()
-                canonicalHeaders += "," + field.value + "\n"
+                canonicalHeaders += "," + field.value
                 continue
             }
-            canonicalHeaders += field.name + ":" + field.value + "\n"
-            signedHeaders += (signedHeaders.isEmpty ? "" : ";") + field.name
+            if index > 0 {
+                canonicalHeaders += "\n"
+                signedHeaders += ";"
+            }
+            canonicalHeaders += field.name + ":" + field.value
+            signedHeaders += field.name
         }
+        canonicalHeaders += "\n"  // `fields` holds `host` at least
         self.signedHeaders = signedHeaders
         text = [
             method.uppercased(),

@@ -53,48 +53,10 @@ struct PackageCommand: ParsableCommand {
         let product = try product ?? ExecutableProducts.onlyOne(in: packageDirectory)
         let build = FunctionBuild(packageDirectory: packageDirectory, product: product)
 
-        let builder = MinimalLibcurl(cacheDirectory: packageDirectory.appendingPathComponent(".build/lambda-libcurl"))
-        // The minimal libcurl is built only for a product that links libcurl: when it is not cached yet, a first
-        // build without it tells.
-        var minimal = libcurl == .system ? nil : (try? MinimalLibcurl.inputs()).flatMap(builder.cachedLibrary)
-        var options = try build.linkOptions(
-            staticLibcurlDirectory: libcurl == .minimal ? minimal?.directory : nil, positionIndependent: pie)
-        var binary = try build.run(options, skip: skipBuild)
-        var linkage = try SharedLibraries.of(binary.path)
-        var loadsLibcurl = linkage.libraries.contains { $0.name == "libcurl.so.4" }
-        if loadsLibcurl, libcurl != .system, minimal == nil {
-            if skipBuild {
-                throw ValidationError(
-                    "the last build loads libcurl.so.4 and no minimal libcurl is built yet: package once without --skip-build")
-            }
-            minimal = try builder.library(try MinimalLibcurl.inputs())
-            if libcurl == .minimal {
-                options.staticLibcurlDirectory = minimal?.directory
-                binary = try build.run(options, skip: false)
-                linkage = try SharedLibraries.of(binary.path)
-                loadsLibcurl = linkage.libraries.contains { $0.name == "libcurl.so.4" }
-            }
-        }
-        var bundledBecause = ""
-        if loadsLibcurl, let minimal {
-            if options.staticLibcurlDirectory != nil {
-                // libcurl reached the link other than through the libcurl pkg-config module (FoundationNetworking's
-                // URLSession, a `linkedLibrary("curl")`): the shared build of the same libcurl goes into lib/.
-                options.staticLibcurlDirectory = nil
-                bundledBecause = " (the binary links libcurl other than through pkg-config)"
-            }
-            linkage = try SharedLibraries.of(binary.path, preferring: minimal.directory)
-        }
-        let libcurlNote: String
-        switch (loadsLibcurl, minimal) {
-        case (true, nil): libcurlNote = "the system's libcurl"
-        case (true, let minimal?): libcurlNote = "\(minimal.description), bundled, OpenSSL linked into it\(bundledBecause)"
-        case (false, let minimal?) where try Self.containsLibcurl(binary):
-            libcurlNote = "\(minimal.description), linked in"
-        case (false, _):
-            libcurlNote = "no libcurl"
-            options.staticLibcurlDirectory = nil  // nothing was linked from it: the summary does not claim it
-        }
+        let built = try LibcurlLinking.build(
+            build, libcurl: libcurl, positionIndependent: pie, skipBuild: skipBuild,
+            cacheDirectory: packageDirectory.appendingPathComponent(".build/lambda-libcurl"))
+        let (binary, linkage) = (built.binary, built.linkage)
 
         let workDirectory = packageDirectory.appendingPathComponent(".build/lambda/\(product)")
         let archive = try FunctionArchive.stage(
@@ -108,12 +70,6 @@ struct PackageCommand: ParsableCommand {
         try archive.zip(to: zip)
         print(zip.path)
         print(try archive.report(zip: zip))
-        print("built: \(options.summary); \(libcurlNote)")
-    }
-
-    /// Whether `binary`'s symbol table defines libcurl's entry points (linked in, not loaded).
-    static func containsLibcurl(_ binary: URL) throws -> Bool {
-        let symbols = try Shell.output("nm", ["--defined-only", binary.path])
-        return symbols.contains(" T curl_easy_perform\n") || symbols.contains(" t curl_easy_perform\n")
+        print("built: \(built.options.summary); \(built.note)")
     }
 }
