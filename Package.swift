@@ -44,11 +44,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The JSON reader's vector scan.
+        .target(name: "CByteScan"),
         .target(
             name: "HandlerKit",
             dependencies: [
                 "Runtime",
                 "CCurl",
+                "CByteScan",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -64,7 +64,11 @@ public struct LambdaContext: Sendable {
 extension LambdaContext {
     /// Builds the context of `invocation`, validating its headers.
     /// - Throws: ``InvocationHeaderError`` naming the header that is missing or malformed.
-    init(invocation: Invocation, environment: LambdaEnvironment, logger baseLogger: Logger) throws(InvocationHeaderError) {
+    /// `logHandler`, when given, is `baseLogger`'s handler: the invocation's logger is then made from it directly.
+    init(
+        invocation: borrowing Invocation, function: LambdaEnvironment.Function, logger baseLogger: Logger,
+        logHandler: LambdaLogHandler? = nil
+    ) throws(InvocationHeaderError) {
         guard let deadlineText = invocation.deadlineHeader else {
             throw InvocationHeaderError(header: Invocation.Header.deadline, reason: "missing")
         }
@@ -75,8 +79,15 @@ extension LambdaContext {
             invocation.clientContextHeader, named: Invocation.Header.clientContext)
         let cognitoIdentity: CognitoIdentity? = try Self.decodeJSONHeader(
             invocation.cognitoIdentityHeader, named: Invocation.Header.cognitoIdentity)
-        var logger = baseLogger
-        logger[metadataKey: LambdaLogHandler.requestIDKey] = .string(invocation.requestID)
+        let logger: Logger
+        if let logHandler {
+            let handler = logHandler.settingRequestID(invocation.requestID)
+            logger = Logger(label: baseLogger.label) { _ in handler }
+        } else {
+            var copy = baseLogger
+            copy[metadataKey: LambdaLogHandler.requestIDKey] = .string(invocation.requestID)
+            logger = copy
+        }
         self.init(
             requestID: invocation.requestID,
             deadlineMilliseconds: deadline,
@@ -84,9 +95,9 @@ extension LambdaContext {
             traceID: invocation.traceID,
             clientContext: clientContext,
             cognitoIdentity: cognitoIdentity,
-            functionName: environment.functionName,
-            functionVersion: environment.functionVersion,
-            memoryLimitMB: environment.memoryLimitMB,
+            functionName: function.name,
+            functionVersion: function.version,
+            memoryLimitMB: function.memoryLimitMB,
             logger: logger
         )
     }

@@ -50,6 +50,17 @@ public struct LambdaEnvironment: Sendable {
         region = variables["AWS_REGION"] ?? variables["AWS_DEFAULT_REGION"]
     }
 
+    /// What every invocation's context repeats about the function.
+    struct Function {
+        var name: String
+        var version: String
+        var memoryLimitMB: Int?
+    }
+
+    /// The function's name, version and memory, for invocation contexts (read without copying the rest of
+    /// the configuration, on every invocation).
+    var function: Function { Function(name: functionName, version: functionVersion, memoryLimitMB: memoryLimitMB) }
+
     /// A snapshot of the process environment.
     public static func processVariables() -> [String: String] {
         var result: [String: String] = [:]

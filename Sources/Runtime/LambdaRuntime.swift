@@ -33,11 +33,15 @@ public struct LambdaRuntime<Handler: RawLambdaHandler>: Sendable {
     public let environment: LambdaEnvironment
     /// The runtime's own logger; each invocation gets a copy carrying its request id.
     public let logger: Logger
+    /// The handler of ``logger`` when it is the runtime's own, from which each invocation's logger is made.
+    private let invocationLogHandler: LambdaLogHandler?
 
     public init(handler: Handler, environment: LambdaEnvironment = LambdaEnvironment(), logger: Logger? = nil) {
         self.handler = handler
         self.environment = environment
-        self.logger = logger ?? LambdaLogHandler.logger(label: "Runtime", environment: environment)
+        let logger = logger ?? LambdaLogHandler.logger(label: "Runtime", environment: environment)
+        self.logger = logger
+        self.invocationLogHandler = logger.handler as? LambdaLogHandler
     }
 
     /// Serves invocations from `client` until the Runtime API fails fatally.
@@ -69,10 +73,12 @@ public struct LambdaRuntime<Handler: RawLambdaHandler>: Sendable {
     }
 
     /// Handles one invocation and posts its outcome; throws only fatal Runtime API errors.
-    nonisolated(nonsending) func serve(_ invocation: Invocation, client: some RuntimeAPIClient) async throws {
+    nonisolated(nonsending) func serve(_ invocation: consuming Invocation, client: some RuntimeAPIClient) async throws {
         let context: LambdaContext
         do {
-            context = try LambdaContext(invocation: invocation, environment: environment, logger: logger)
+            context = try LambdaContext(
+                invocation: invocation, function: environment.function, logger: logger,
+                logHandler: invocationLogHandler)
         } catch {
             logger.error("invalid invocation headers: \(error)", metadata: [LambdaLogHandler.requestIDKey: "\(invocation.requestID)"])
             try report(ErrorReport(error), for: invocation.requestID, client: client)

@@ -76,6 +76,40 @@ import Testing
     }
 }
 
+/// One handle sending every kind of request in turn: the options it leaves set for the next request (it sets
+/// only what changes) never leak into one that needs others.
+@Suite struct CurlEasyHandleReuseTests {
+    @Test func eachRequestGoesOutAsAskedWhateverCameBefore() throws {
+        let server = try #require(CurlHTTPTransportTests.server)
+        let handle = try CurlEasyHandle()
+        let sequence: [(method: String, body: Data?, headers: [(name: String, value: String)])] = [
+            ("HEAD", nil, []), ("HEAD", nil, []), ("GET", nil, []), ("POST", Data("abc".utf8), []),
+            ("HEAD", nil, [("X-Extra", "1")]), ("PUT", Data("four".utf8), [("Content-Type", "text/plain")]),
+            ("DELETE", nil, []), ("DELETE", Data("xy".utf8), []), ("GET", nil, [("X-Extra", "2")]),
+            ("POST", Data(), []), ("GET", nil, []), ("HEAD", nil, []), ("POST", Data("z".utf8), []),
+        ]
+        for (method, body, headers) in sequence {
+            let response = try handle.perform(
+                CurlRequest(method: method, url: server.url("/echo"), headers: headers, body: body, timeoutMilliseconds: 5_000))
+            #expect(response.status == 200)
+            #expect(response.header("X-Method") == method, "\(method) went out as \(response.header("X-Method") ?? "nothing")")
+            #expect(response.header("X-Body-Length") == "\(body?.count ?? 0)", "\(method)")
+            #expect(response.bodyBytes.isEmpty == (method == "HEAD"), "\(method)")
+        }
+    }
+
+    @Test func aResponseKeepsItsHeadersOnlyWhenAsked() throws {
+        let server = try #require(CurlHTTPTransportTests.server)
+        let handle = try CurlEasyHandle()
+        let unkept = try handle.perform(CurlRequest(method: "POST", url: server.url("/echo"), body: Data("a".utf8), keepsResponseHeaders: false))
+        #expect(unkept.status == 200)
+        #expect(unkept.headers.isEmpty)
+        #expect(String(decoding: unkept.bodyBytes, as: UTF8.self) == #"{"method": "POST", "body_length": 1}"#)
+        let kept = try handle.perform(CurlRequest(method: "POST", url: server.url("/echo"), body: Data("a".utf8)))
+        #expect(kept.header("x-method") == "POST")
+    }
+}
+
 /// `Support/concurrency_server.py` on an ephemeral port; it exits when this process ends (its stdin closes).
 final class ConcurrencyServer: Sendable {
     let port: Int

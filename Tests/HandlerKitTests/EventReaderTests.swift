@@ -21,6 +21,34 @@ import Testing
         #expect(try WebSocketEvent.decode(from: bytes) == WebSocketEvent.decode(from: bytes, decoder: JSONDecoder()))
     }
 
+    /// Strings are scanned sixteen bytes at a time: a quote, escape, control character or multi-byte sequence
+    /// at any offset of a chunk, or in the bytes after the last whole chunk, is found where it is.
+    @Test(arguments: [
+        #"\""#, #"\\"#, #"\u00e9"#, #"\ud83d\ude00"#, "é", "😀", "\u{01}", "\u{1F}", "\u{7F}", "~",
+    ])
+    func specialBytesAnywhereInALongStringAgreeWithJSONDecoder(_ special: String) throws {
+        var mismatches: [String] = []
+        for length in [0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 47, 64] {
+            for offset in 0...length {
+                let text = String(repeating: "a", count: offset) + special + String(repeating: "b", count: length - offset)
+                let document = #"{"requestContext": {"routeKey": "$default", "eventType": "MESSAGE", "connectionId": "c"}, "body": "\#(text)"}"#
+                if let mismatch = DecoderComparison.mismatch(Data(document.utf8)) { mismatches.append(mismatch) }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches, first: \(mismatches.first ?? "")")
+    }
+
+    /// Integers of up to eighteen digits are read without overflow checks; longer ones with them.
+    @Test(arguments: [
+        "0", "-0", "7", "-7", "1795678752569", "999999999999999999", "-999999999999999999", "1000000000000000000",
+        "9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809",
+        "99999999999999999999", "1e3", "1.5", "12.0",
+    ])
+    func integersOfEveryLengthAgreeWithJSONDecoder(_ number: String) throws {
+        let document = #"{"requestContext": {"routeKey": "$default", "eventType": "MESSAGE", "connectionId": "c", "connectedAt": \#(number)}}"#
+        #expect(DecoderComparison.mismatch(Data(document.utf8)) == nil)
+    }
+
     @Test(arguments: smallFixtures)
     func everyTruncationIsASyntaxError(_ fixture: Fixture) throws {
         let document = try Array(Data(contentsOf: URL(fileURLWithPath: fixture.path)))

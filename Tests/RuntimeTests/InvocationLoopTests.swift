@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Runtime
 import Testing
 
@@ -69,6 +70,33 @@ struct InvocationLoopTests {
         #expect(errors["4"]?.errorType == "Refusal")
         #expect(errors["5"]?.errorType == "Runtime.InvalidInvocationHeader")
         #expect(errors["6"]?.errorMessage.contains("Lambda-Runtime-Deadline-Ms") == true)
+    }
+
+    /// Each invocation's logger carries its own request id and the runtime logger's label, level and metadata;
+    /// so does one made from a logger with another handler.
+    @Test(arguments: [false, true])
+    func eachInvocationLogsWithItsRequestID(customHandler: Bool) async throws {
+        var base = customHandler
+            ? Logger(label: "custom") { _ in StreamLogHandler.standardError(label: "custom") }
+            : LambdaLogHandler.logger(label: "Runtime", environment: environment)
+        base.logLevel = .warning
+        base[metadataKey: "tenant"] = "blue"
+        let handler = RawClosureHandler { _, context in
+            let logger = context.logger
+            let line = [
+                logger.label, "\(logger.logLevel)", "\(logger[metadataKey: LambdaLogHandler.requestIDKey] ?? "-")",
+                "\(logger[metadataKey: "tenant"] ?? "-")",
+            ]
+            return Data(line.joined(separator: " ").utf8)
+        }
+        let runtime = LambdaRuntime(handler: handler, environment: environment, logger: base)
+        let client = ScriptedClient([invocation("first", "{}"), invocation("second", "{}")])
+        await #expect(throws: RuntimeAPIError.self) { try await runtime.run(client: client) }
+        let label = customHandler ? "custom" : "Runtime"
+        #expect(client.responses.map { String(decoding: $0.body, as: UTF8.self) } == [
+            "\(label) warning first blue", "\(label) warning second blue",
+        ])
+        #expect(base[metadataKey: LambdaLogHandler.requestIDKey] == nil)
     }
 
     @Test("bad client context or Cognito identity JSON is an invocation error")

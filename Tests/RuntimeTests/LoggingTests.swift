@@ -66,6 +66,24 @@ struct LoggingTests {
         #expect(ids == ["req-42", "req-line"])
     }
 
+    @Test("copies of a handler are independent; a request id that is not a string is kept as its text")
+    func handlerCopiesAndRequestIDValues() throws {
+        var first = LambdaLogHandler(label: "test", format: .text, level: .info)
+        first[metadataKey: "tenant"] = "blue"
+        var second = first
+        second.logLevel = .debug
+        second[metadataKey: "tenant"] = "green"
+        second[metadataKey: LambdaLogHandler.requestIDKey] = .stringConvertible(42)
+        #expect(first.logLevel == .info)
+        #expect(first[metadataKey: "tenant"] == "blue")
+        #expect(first[metadataKey: LambdaLogHandler.requestIDKey] == nil)
+        #expect(second.logLevel == .debug)
+        #expect(second[metadataKey: "tenant"] == "green")
+        #expect(second[metadataKey: LambdaLogHandler.requestIDKey] == "42")
+        second[metadataKey: LambdaLogHandler.requestIDKey] = nil
+        #expect(second.metadata == ["tenant": "green"])
+    }
+
     @Test("text lines are one line per record, tab-separated")
     func textLines() throws {
         let lines = try capture(format: .text, level: .debug) { logger in

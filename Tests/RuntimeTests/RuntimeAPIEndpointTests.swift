@@ -33,6 +33,10 @@ struct RuntimeAPIEndpointTests {
         let endpoint = try #require(RuntimeAPIEndpoint("localhost:9001"))
         #expect(endpoint.responseURL(for: "a b/c") == "http://localhost:9001/2018-06-01/runtime/invocation/a%20b%2Fc/response")
         #expect(endpoint.errorURL(for: "8476a536-e9f4") == "http://localhost:9001/2018-06-01/runtime/invocation/8476a536-e9f4/error")
+        #expect(endpoint.responseURL(for: "é~_.-%") == "http://localhost:9001/2018-06-01/runtime/invocation/%C3%A9~_.-%25/response")
+        #expect(endpoint.errorURL(for: "") == "http://localhost:9001/2018-06-01/runtime/invocation//error")
+        let prefixed = try #require(RuntimeAPIEndpoint("http://127.0.0.1:9000/.rt/"))
+        #expect(prefixed.responseURL(for: "id") == "http://127.0.0.1:9000/.rt/2018-06-01/runtime/invocation/id/response")
     }
 
     @Test("unusable values are refused", arguments: [

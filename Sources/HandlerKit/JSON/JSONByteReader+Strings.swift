@@ -1,3 +1,12 @@
+internal import CByteScan
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Strings: scanning (UTF-8 and escape validation), key comparison without copies, and unescaping straight
 /// into a `String`'s storage.
 extension JSONByteReader {
@@ -27,30 +36,10 @@ extension JSONByteReader {
         }
     }
 
-    /// Skips bytes that need no attention (printable ASCII other than `"` and `\`), eight at a time.
+    /// Skips bytes that need no attention (printable ASCII other than `"` and `\`), sixteen at a time.
     private mutating func skipPlainASCII() {
-        guard let base = bytes.baseAddress else { return }
-        while index + 8 <= bytes.count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            let flags = Self.specialByteFlags(word)
-            if flags != 0 {
-                // The lowest flag is exact (borrows only reach bytes after a flagged one): stop at that byte.
-                index += flags.trailingZeroBitCount / 8
-                return
-            }
-            index += 8
-        }
-    }
-
-    /// The high bit of each byte of `word` that is `"`, `\`, below 0x20 or above 0x7F (little-endian: the first
-    /// byte in memory is the lowest); zero when there is none.
-    private static func specialByteFlags(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let zeroAfterXOR = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-        let control = (word &- ones &* 0x20) & ~word
-        return (zeroAfterXOR | control | word) & (ones &* 0x80)
+        guard let base = bytes.baseAddress, index < bytes.count else { return }
+        index += lambdasockets_json_plain_prefix(base + index, bytes.count - index)
     }
 
     /// Skips one escape sequence after validating it; `\u` escapes must not leave a surrogate unpaired.
@@ -212,16 +201,11 @@ extension JSONByteReader {
 
     /// How many bytes from `start` on come before the next backslash (or the end).
     private static func backslashFreeRun(_ raw: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        var index = start
-        while index + 8 <= raw.count {
-            let word = UnsafeRawPointer(raw.baseAddress! + index).loadUnaligned(as: UInt64.self) ^ (ones &* 0x5C)
-            let flags = (word &- ones) & ~word & (ones &* 0x80)
-            if flags != 0 { return index + flags.trailingZeroBitCount / 8 - start }
-            index += 8
+        guard let base = raw.baseAddress, start < raw.count else { return 0 }
+        guard let found = memchr(base + start, Int32(UInt8(ascii: "\\")), raw.count - start) else {
+            return raw.count - start
         }
-        while index < raw.count, raw[index] != UInt8(ascii: "\\") { index += 1 }
-        return index - start
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base + start)
     }
 
     private static func hexQuad(_ raw: UnsafeBufferPointer<UInt8>, at position: Int) -> UInt32 {

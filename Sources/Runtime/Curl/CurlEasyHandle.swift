@@ -20,6 +20,12 @@ package final class CurlEasyHandle {
     private let collector = ResponseCollector()
     /// `Expect:` and `Content-Type:` with empty values, for requests that bring no headers of their own.
     private let defaultHeaders: UnsafeMutablePointer<curl_slist>?
+    /// Options as the last request left them, so that a loop of alike requests (the Runtime API's, twice an
+    /// invocation) sets only what changes.
+    private var appliedHeaders: UnsafeMutablePointer<curl_slist>? = nil
+    private var appliedTimeout = 0
+    private var appliedCustomMethod: String? = nil
+    private var appliedNoBody = false
 
     /// Creates a handle.
     /// - Parameters:
@@ -67,7 +73,7 @@ package final class CurlEasyHandle {
     ///
     /// Throws ``CurlError`` for transport failures only; any HTTP status is a response.
     package func perform(_ request: CurlRequest) throws(CurlError) -> CurlResponse {
-        collector.reset()
+        collector.reset(keepingHeaders: request.keepsResponseHeaders)
         errorBuffer[0] = 0
 
         // No `Expect: 100-continue` round trip, and no form content type that nobody asked for.
@@ -75,7 +81,8 @@ package final class CurlEasyHandle {
         defer { curl_slist_free_all(requestHeaders) }
         if !request.headers.isEmpty {
             for field in request.headers {
-                requestHeaders = curl_slist_append(requestHeaders, "\(field.name): \(field.value)")
+                let line = "\(field.name): \(field.value)"
+                requestHeaders = line.withCString { curl_slist_append(requestHeaders, $0) }
             }
             requestHeaders = curl_slist_append(requestHeaders, "Expect:")
             if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
@@ -84,9 +91,23 @@ package final class CurlEasyHandle {
         }
         let headerList = requestHeaders ?? defaultHeaders
 
-        try CurlError.check(CCurl_easy_setopt_string(handle, CURLOPT_URL, request.url))
-        try CurlError.check(CCurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
-        try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds))
+        // `withCString` lends a native string's own bytes; passing the String itself would copy it to an array.
+        try CurlError.check(request.url.withCString { CCurl_easy_setopt_string(handle, CURLOPT_URL, $0) })
+        if headerList != appliedHeaders {
+            try CurlError.check(CCurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
+            appliedHeaders = headerList
+        }
+        // A request's own header list is freed when this returns: make sure the handle no longer points at it.
+        defer {
+            if requestHeaders != nil {
+                _ = CCurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, defaultHeaders)
+                appliedHeaders = defaultHeaders
+            }
+        }
+        if request.timeoutMilliseconds != appliedTimeout {
+            try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds))
+            appliedTimeout = request.timeoutMilliseconds
+        }
 
         let code: CURLcode
         switch request.method {
@@ -94,11 +115,13 @@ package final class CurlEasyHandle {
             fallthrough
         case "DELETE" where request.body == nil:
             try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1))
+            appliedNoBody = false  // implied by CURLOPT_HTTPGET
             try setCustomMethod(request.method == "GET" ? nil : request.method)
-            try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_NOBODY, request.method == "HEAD" ? 1 : 0))
+            try setNoBody(request.method == "HEAD")
             code = curl_easy_perform(handle)
         default:
             try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_POST, 1))
+            appliedNoBody = false  // implied by CURLOPT_POST
             try setCustomMethod(request.method == "POST" ? nil : request.method)
             let body = request.body ?? Data()
             code = body.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> CURLcode in
@@ -112,8 +135,6 @@ package final class CurlEasyHandle {
                 return curl_easy_perform(handle)
             }
         }
-        // The header list is freed when this returns: make sure the handle no longer points at it.
-        defer { _ = CCurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, nil) }
         try CurlError.check(code, String(cString: errorBuffer))
 
         var status = 0
@@ -123,11 +144,19 @@ package final class CurlEasyHandle {
     }
 
     private func setCustomMethod(_ method: String?) throws(CurlError) {
+        guard method != appliedCustomMethod else { return }
         if let method {
-            try CurlError.check(CCurl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method))
+            try CurlError.check(method.withCString { CCurl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, $0) })
         } else {
             try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil))
         }
+        appliedCustomMethod = method
+    }
+
+    private func setNoBody(_ noBody: Bool) throws(CurlError) {
+        guard noBody != appliedNoBody else { return }
+        try CurlError.check(CCurl_easy_setopt_long(handle, CURLOPT_NOBODY, noBody ? 1 : 0))
+        appliedNoBody = noBody
     }
 }
 
@@ -143,6 +172,8 @@ private final class ResponseCollector {
     @exclusivity(unchecked) var headerBytes: [UInt8] = []
     @exclusivity(unchecked) var fields: [CurlResponse.HeaderField] = []
     @exclusivity(unchecked) var body: [UInt8] = []
+    /// Whether header fields are collected in this transfer.
+    @exclusivity(unchecked) var keepsHeaders = true
 
     /// Capacity beyond which a body buffer is given back after its transfer rather than kept.
     private static let retainedBodyCapacity = 1 << 20
@@ -153,7 +184,8 @@ private final class ResponseCollector {
         body.reserveCapacity(8192)
     }
 
-    func reset() {
+    func reset(keepingHeaders: Bool) {
+        keepsHeaders = keepingHeaders
         headerBytes.removeAll(keepingCapacity: true)
         fields.removeAll(keepingCapacity: true)
         body.removeAll(keepingCapacity: true)
@@ -192,8 +224,10 @@ private func curlWriteBody(
 ) -> Int {
     let length = size * count
     guard let buffer, let userdata, length > 0 else { return length }
-    let collector = Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue()
-    collector.body.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
+    // The handle keeps its collector alive for the whole transfer: no retain is needed to use it.
+    Unmanaged<ResponseCollector>.fromOpaque(userdata)._withUnsafeGuaranteedRef { collector in
+        collector.body.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
+    }
     return length
 }
 
@@ -202,15 +236,23 @@ private func curlWriteHeader(
 ) -> Int {
     let length = size * count
     guard let buffer, let userdata, length > 0 else { return length }
-    let collector = Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue()
-    let line = UnsafeRawBufferPointer(start: buffer, count: length)
+    Unmanaged<ResponseCollector>.fromOpaque(userdata)._withUnsafeGuaranteedRef { collector in
+        if collector.keepsHeaders { collect(UnsafeRawBufferPointer(start: buffer, count: length), into: collector) }
+    }
+    return length
+}
+
+/// Files one header line of the response: a field, or a status line that starts the header block afresh.
+private func collect(_ line: UnsafeRawBufferPointer, into collector: ResponseCollector) {
+    let length = line.count
+    let buffer = line.baseAddress!
     // A status line starts a new response (after a 100 Continue or a redirect): forget earlier headers.
     if length >= 5, memcmp(buffer, "HTTP/", 5) == 0 {
         collector.headerBytes.removeAll(keepingCapacity: true)
         collector.fields.removeAll(keepingCapacity: true)
-        return length
+        return
     }
-    guard let colonPointer = memchr(buffer, Int32(UInt8(ascii: ":")), length) else { return length }
+    guard let colonPointer = memchr(buffer, Int32(UInt8(ascii: ":")), length) else { return }
     let colon = UnsafeRawPointer(colonPointer) - UnsafeRawPointer(buffer)
     var valueStart = colon + 1
     var valueEnd = length
@@ -224,5 +266,4 @@ private func curlWriteHeader(
     collector.headerBytes.append(contentsOf: UnsafeRawBufferPointer(start: line.baseAddress, count: valueEnd))
     collector.fields.append(
         CurlResponse.HeaderField(name: base..<(base + colon), value: (base + valueStart)..<(base + valueEnd)))
-    return length
 }

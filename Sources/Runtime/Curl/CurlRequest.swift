@@ -23,19 +23,24 @@ package struct CurlRequest: Sendable {
     package var body: Data?
     /// Whole-transfer time limit in milliseconds; `0` waits forever (the Runtime API's `/next`).
     package var timeoutMilliseconds: Int
+    /// Whether the response's header fields are kept; a caller that reads only the status and body (the
+    /// Runtime API's response and error posts, twice an invocation) spares their parsing.
+    package var keepsResponseHeaders: Bool
 
     package init(
         method: String,
         url: String,
         headers: [(name: String, value: String)] = [],
         body: Data? = nil,
-        timeoutMilliseconds: Int = 0
+        timeoutMilliseconds: Int = 0,
+        keepsResponseHeaders: Bool = true
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.keepsResponseHeaders = keepsResponseHeaders
     }
 }
 

@@ -18,15 +18,45 @@ public struct LambdaLogHandler: LogHandler {
     /// The metadata key that holds the request id; the handler gives it a field of its own.
     public static let requestIDKey = "requestId"
 
-    public var logLevel: Logger.Level
-    public var metadataProvider: Logger.MetadataProvider?
-    /// The request id, kept apart from the other metadata: it is set for every invocation, and a field costs
-    /// less than a dictionary of one entry.
-    private var requestID: Logger.Metadata.Value?
-    private var otherMetadata: Logger.Metadata = [:]
-    private let label: String
-    private let format: LogFormat
-    private let fileDescriptor: Int32
+    /// Everything but the request id, shared by copies of a handler until one of them changes it.
+    ///
+    /// The runtime gives each invocation a logger whose request id is its own. Kept apart, as one string next
+    /// to one reference, the handler fits a `Logger`'s inline existential storage (three words): setting the
+    /// id copies no heap box of the handler's fields, on every invocation.
+    private final class Settings: Sendable {
+        let label: String
+        let format: LogFormat
+        let fileDescriptor: Int32
+        let logLevel: Logger.Level
+        let metadataProvider: Logger.MetadataProvider?
+        let metadata: Logger.Metadata
+
+        init(
+            label: String, format: LogFormat, fileDescriptor: Int32, logLevel: Logger.Level,
+            metadataProvider: Logger.MetadataProvider?, metadata: Logger.Metadata
+        ) {
+            self.label = label
+            self.format = format
+            self.fileDescriptor = fileDescriptor
+            self.logLevel = logLevel
+            self.metadataProvider = metadataProvider
+            self.metadata = metadata
+        }
+
+        func with(
+            logLevel: Logger.Level? = nil, metadataProvider: Logger.MetadataProvider?? = nil,
+            metadata: Logger.Metadata? = nil
+        ) -> Settings {
+            Settings(
+                label: label, format: format, fileDescriptor: fileDescriptor, logLevel: logLevel ?? self.logLevel,
+                metadataProvider: metadataProvider ?? self.metadataProvider, metadata: metadata ?? self.metadata)
+        }
+    }
+
+    private var settings: Settings
+    /// The request id, as it is written: a value other than a string given for ``requestIDKey`` is kept as
+    /// its description.
+    private var requestID: String?
 
     /// - Parameters:
     ///   - label: the logger's label, written in JSON lines as `logger`.
@@ -34,10 +64,9 @@ public struct LambdaLogHandler: LogHandler {
     ///   - level: the lowest level written.
     ///   - fileDescriptor: where lines go; standard error by default.
     public init(label: String, format: LogFormat, level: Logger.Level, fileDescriptor: Int32 = 2) {
-        self.label = label
-        self.format = format
-        self.logLevel = level
-        self.fileDescriptor = fileDescriptor
+        settings = Settings(
+            label: label, format: format, fileDescriptor: fileDescriptor, logLevel: level, metadataProvider: nil,
+            metadata: [:])
     }
 
     /// A logger configured from the environment's log format and level.
@@ -47,38 +76,63 @@ public struct LambdaLogHandler: LogHandler {
         }
     }
 
+    public var logLevel: Logger.Level {
+        get { settings.logLevel }
+        set { settings = settings.with(logLevel: newValue) }
+    }
+
+    public var metadataProvider: Logger.MetadataProvider? {
+        get { settings.metadataProvider }
+        set { settings = settings.with(metadataProvider: .some(newValue)) }
+    }
+
     public var metadata: Logger.Metadata {
         get {
-            var metadata = otherMetadata
-            if let requestID { metadata[Self.requestIDKey] = requestID }
+            var metadata = settings.metadata
+            if let requestID { metadata[Self.requestIDKey] = .string(requestID) }
             return metadata
         }
         set {
             var metadata = newValue
-            requestID = metadata.removeValue(forKey: Self.requestIDKey)
-            otherMetadata = metadata
+            requestID = metadata.removeValue(forKey: Self.requestIDKey).map(Self.text)
+            settings = settings.with(metadata: metadata)
         }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { key == Self.requestIDKey ? requestID : otherMetadata[key] }
+        get { key == Self.requestIDKey ? requestID.map { .string($0) } : settings.metadata[key] }
         set {
             if key == Self.requestIDKey {
-                requestID = newValue
+                requestID = newValue.map(Self.text)
             } else {
-                otherMetadata[key] = newValue
+                var metadata = settings.metadata
+                metadata[key] = newValue
+                settings = settings.with(metadata: metadata)
             }
         }
     }
 
+    /// This handler with `requestID` as the request id: what a ``LambdaContext``'s logger gets, made without
+    /// going through a `Logger`'s metadata subscript (which copies the optional values it passes on).
+    func settingRequestID(_ requestID: String) -> LambdaLogHandler {
+        var handler = self
+        handler.requestID = requestID
+        return handler
+    }
+
+    private static func text(_ value: Logger.Metadata.Value) -> String {
+        if case .string(let text) = value { return text }
+        return "\(value)"
+    }
+
     public func log(event: LogEvent) {
-        var merged = otherMetadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        var merged = settings.metadata
+        if let provided = settings.metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         // A request id given with the line or by the provider wins over the handler's own.
-        let requestID = (merged.removeValue(forKey: Self.requestIDKey) ?? self.requestID).map { "\($0)" }
+        let requestID = merged.removeValue(forKey: Self.requestIDKey).map(Self.text) ?? self.requestID
         let line: String
-        switch format {
+        switch settings.format {
         case .text:
             line = textLine(event: event, requestID: requestID, metadata: merged)
         case .json:
@@ -89,7 +143,7 @@ public struct LambdaLogHandler: LogHandler {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = write(settings.fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written > 0 {
                     offset += written
                 } else if written < 0 && errno == EINTR {
@@ -122,7 +176,7 @@ public struct LambdaLogHandler: LogHandler {
             level: LogLevelSetting.lambdaName(of: event.level),
             requestId: requestID,
             message: "\(event.message)",
-            logger: label,
+            logger: settings.label,
             metadata: metadata.isEmpty ? nil : metadata.mapValues { "\($0)" }
         )
         guard let data = try? JSONEncoder().encode(record) else {

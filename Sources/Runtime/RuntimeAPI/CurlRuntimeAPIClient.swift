@@ -22,6 +22,8 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
     private let endpoint: RuntimeAPIEndpoint
     private let curl: CurlEasyHandle
     private let retryDelaysMilliseconds: [Int]
+    /// `GET /next`, made once: it is the same request every time.
+    private let nextRequest: CurlRequest
 
     /// - Parameters:
     ///   - endpoint: where the Runtime API is.
@@ -31,10 +33,11 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
         self.endpoint = endpoint
         self.curl = try CurlEasyHandle(connectTimeoutMilliseconds: 2_000, bypassProxy: true)
         self.retryDelaysMilliseconds = retryDelaysMilliseconds
+        self.nextRequest = CurlRequest(method: "GET", url: endpoint.nextInvocationURL)
     }
 
     public func nextInvocation() throws -> Invocation {
-        let response = try perform(CurlRequest(method: "GET", url: endpoint.nextInvocationURL))
+        let response = try perform(nextRequest)
         guard response.status == 200 else {
             throw Self.failure(response, call: "next")
         }

@@ -10,6 +10,8 @@ public struct RuntimeAPIEndpoint: Sendable, Hashable, CustomStringConvertible {
     public let baseURL: String
     /// `GET` here blocks until the next event.
     public let nextInvocationURL: String
+    /// `{base}/runtime/invocation/`, which every response and error URL starts with.
+    private let invocationPrefix: String
 
     /// Parses a value of `AWS_LAMBDA_RUNTIME_API`; `nil` when it is empty or not a usable address.
     public init?(_ value: String) {
@@ -31,7 +33,8 @@ public struct RuntimeAPIEndpoint: Sendable, Hashable, CustomStringConvertible {
             guard let number = Int(port), (1...65_535).contains(number) else { return nil }
         }
         baseURL = "\(scheme)://\(authority)\(path)/\(Self.apiVersion)"
-        nextInvocationURL = baseURL + "/runtime/invocation/next"
+        invocationPrefix = baseURL + "/runtime/invocation/"
+        nextInvocationURL = invocationPrefix + "next"
     }
 
     public var description: String { baseURL }
@@ -47,16 +50,48 @@ public struct RuntimeAPIEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// `POST` an initialisation error here.
     public var initErrorURL: String { baseURL + "/runtime/init/error" }
 
-    /// `{base}/runtime/invocation/{id}{call}`, built in one allocation (it is built on every invocation).
-    private func invocationURL(_ requestID: String, _ call: String) -> String {
-        let id = requestID.percentEncodedPathSegment()
-        var url = ""
-        url.reserveCapacity(baseURL.utf8.count + 20 + id.utf8.count + call.utf8.count)
-        url += baseURL
-        url += "/runtime/invocation/"
-        url += id
-        url += call
-        return url
+    /// `{base}/runtime/invocation/{id}{call}`, written byte by byte into one allocation (it is built on every
+    /// invocation), with the request id percent-encoded as a path segment.
+    private func invocationURL(_ requestID: String, _ call: StaticString) -> String {
+        var prefix = invocationPrefix
+        var id = requestID
+        return prefix.withUTF8 { prefix in
+            id.withUTF8 { id in
+                var escaped = 0
+                for byte in id where !byte.isUnreservedURIByte { escaped += 1 }
+                let count = prefix.count + id.count + 2 * escaped + call.utf8CodeUnitCount
+                return String(unsafeUninitializedCapacity: count) { url in
+                    var position = url.copy(prefix, at: 0)
+                    if escaped == 0 {
+                        position = url.copy(id, at: position)
+                    } else {
+                        for byte in id {
+                            if byte.isUnreservedURIByte {
+                                url[position] = byte
+                                position += 1
+                            } else {
+                                url[position] = UInt8(ascii: "%")
+                                url[position + 1] = UInt8.hexDigits[Int(byte >> 4)]
+                                url[position + 2] = UInt8.hexDigits[Int(byte & 0x0F)]
+                                position += 3
+                            }
+                        }
+                    }
+                    let suffix = UnsafeBufferPointer(start: call.utf8Start, count: call.utf8CodeUnitCount)
+                    return url.copy(suffix, at: position)
+                }
+            }
+        }
+    }
+}
+
+extension UnsafeMutableBufferPointer<UInt8> {
+    /// Copies `bytes` to `position` (which must leave room for them); returns the position after them.
+    fileprivate func copy(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Int {
+        if let source = bytes.baseAddress, let base = baseAddress {
+            (base + position).initialize(from: source, count: bytes.count)
+        }
+        return position + bytes.count
     }
 }
 
@@ -81,14 +116,13 @@ extension String {
         guard needsEncoding else { return self }
         var result = ""
         result.reserveCapacity(utf8.count * 3)
-        let hex = Array("0123456789ABCDEF".utf8)
         for byte in utf8 {
             if byte.isUnreservedURIByte {
                 result.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
                 result.unicodeScalars.append("%")
-                result.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
-                result.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0x0F)]))
+                result.unicodeScalars.append(Unicode.Scalar(UInt8.hexDigits[Int(byte >> 4)]))
+                result.unicodeScalars.append(Unicode.Scalar(UInt8.hexDigits[Int(byte & 0x0F)]))
             }
         }
         return result
@@ -96,6 +130,9 @@ extension String {
 }
 
 extension UInt8 {
+    /// The upper-case hexadecimal digits, as percent-encoding writes them.
+    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
     /// `A-Z a-z 0-9 - . _ ~`
     package var isUnreservedURIByte: Bool {
         switch self {

@@ -1,7 +1,8 @@
 """A local HTTP server that holds each request for `?ms=N` milliseconds and counts how many it holds at once.
 
 Prints its port on the first line and exits when its standard input closes (the test process ended).
-`GET /peak` answers the most requests held at once since the last `POST /reset`."""
+`GET /peak` answers the most requests held at once since the last `POST /reset`. `/echo`, with any method, answers
+what arrived: the method and body length as `X-Method` and `X-Body-Length` headers (and as JSON but for HEAD)."""
 from __future__ import annotations
 
 import json
@@ -29,14 +30,33 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def echo(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        self.rfile.read(length)
+        data = json.dumps({"method": self.command, "body_length": length}).encode()
+        self.send_response(200)
+        self.send_header("X-Method", self.command)
+        self.send_header("X-Body-Length", str(length))
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_HEAD = do_PUT = do_DELETE = echo
+
     def do_GET(self):
         url = urlparse(self.path)
+        if url.path == "/echo":
+            return self.echo()
         if url.path == "/peak":
             with lock:
                 return self.answer({"peak": state["peak"]})
         self.hold(url)
 
     def do_POST(self):
+        if urlparse(self.path).path == "/echo":
+            return self.echo()
         length = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(length)
         url = urlparse(self.path)

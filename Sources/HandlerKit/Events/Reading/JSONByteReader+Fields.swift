@@ -26,9 +26,20 @@ extension JSONByteReader {
         }
     }
 
-    /// A 64-bit integer, or nil for `null`.
+    /// A 64-bit integer, or nil for `null`. (Read directly rather than through ``decodeNullable(_:)``: every
+    /// message event has two.)
     mutating func decodeOptionalInt64() throws(JSONSyntaxError) -> Decoded<Int64?> {
-        try decodeNullable { reader throws(JSONSyntaxError) in try reader.decodeInt64(typeName: "Int64") }
+        switch try peekKind() {
+        case .number:
+            let token = try readNumberToken()
+            guard let value = integer(token) else { return .failure(notAWholeNumber(token, typeName: "Int64")) }
+            return .success(value)
+        case .null:
+            try readNull()
+            return .success(nil)
+        case let kind:
+            return try mismatch(expected: "Int64", found: kind)
+        }
     }
 
     /// An `Int`, or nil for `null`.
@@ -79,11 +90,13 @@ extension JSONByteReader {
         let kind = try peekKind()
         guard kind == .number else { return try mismatch(expected: typeName, found: kind) }
         let token = try readNumberToken()
-        guard let value = integer(token) else {
-            let text = String(decoding: raw(token.text), as: UTF8.self)
-            return .failure(FieldFailure(reason: "expected \(typeName), found \(text) (not a whole number in range)"))
-        }
+        guard let value = integer(token) else { return .failure(notAWholeNumber(token, typeName: typeName)) }
         return .success(value)
+    }
+
+    private func notAWholeNumber(_ token: NumberToken, typeName: String) -> FieldFailure {
+        let text = String(decoding: raw(token.text), as: UTF8.self)
+        return FieldFailure(reason: "expected \(typeName), found \(text) (not a whole number in range)")
     }
 
     // MARK: Number values
@@ -94,7 +107,13 @@ extension JSONByteReader {
         let digits = raw(token.text)
         let isNegative = digits[0] == UInt8(ascii: "-")
         var value: Int64 = 0
-        for digit in digits.dropFirst(isNegative ? 1 : 0) {
+        let first = isNegative ? 1 : 0
+        if digits.count - first <= 18 {
+            // Eighteen digits cannot overflow 64 bits: no checks (timestamps in milliseconds have 13).
+            for position in first..<digits.count { value = value &* 10 &+ Int64(digits[position] &- UInt8(ascii: "0")) }
+            return isNegative ? 0 &- value : value
+        }
+        for digit in digits.dropFirst(first) {
             let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
             let (next, overflow2) =
                 isNegative
