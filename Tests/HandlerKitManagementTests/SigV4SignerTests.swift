@@ -83,6 +83,9 @@ import Testing
             Case("only-slash", "GET", "https://example.com/"),
             Case("user-info-and-fragment", "GET", "https://user:pw@Example.com:8080/x?y=1#frag"),
             Case("ipv6-host", "GET", "http://[::1]:9000/p"),
+            Case("ipv6-host-no-port", "GET", "http://[::1]/p?q=1"),
+            Case("upper-case-scheme", "GET", "HTTPS://Example.com/x"),
+            Case("query-only", "GET", "https://example.com?b=1&a=2"),
             Case("header-values", "POST", "https://example.com/x",
                  headers: [["X-One", "a b"], ["X-Two", "a\tb"], ["X-Three", " lead"], ["X-Four", "trail "],
                            ["X-Five", "two  spaces"], ["X-Six", ""]]),
@@ -148,7 +151,10 @@ import Testing
         #expect(request.headers.filter { $0.name.lowercased() == "x-amz-date" }.count == 1)
     }
 
-    @Test(arguments: ["not a url", "ftp://host/x", "https:///path", "https://host:99999/"])
+    @Test(arguments: [
+        "not a url", "ftp://host/x", "https:///path", "https://host:99999/", "https://host:/x", "https://user@/x",
+        "https:/host/x", "https://host:8a/x",
+    ])
     func rejectsBadURLs(_ url: String) {
         let signer = SigV4Signer(credentials: AWSCredentials(accessKeyID: "a", secretAccessKey: "b"), region: "r", service: "s")
         var request = HTTPRequest(method: "GET", url: url)

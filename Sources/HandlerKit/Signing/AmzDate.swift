@@ -23,15 +23,28 @@ package struct AmzDate: Sendable, Equatable {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let day = Self.digits(Int(parts.tm_year) + 1900, 4) + Self.digits(Int(parts.tm_mon) + 1, 2)
-            + Self.digits(Int(parts.tm_mday), 2)
-        self.day = day
-        timestamp = day + "T" + Self.digits(Int(parts.tm_hour), 2) + Self.digits(Int(parts.tm_min), 2)
-            + Self.digits(Int(parts.tm_sec), 2) + "Z"
-    }
-
-    private static func digits(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        // Written digit by digit: every signature needs both strings.
+        timestamp = String(unsafeUninitializedCapacity: 16) { buffer in
+            var position = 0
+            func write(_ value: Int32, width: Int) {
+                var rest = max(Int(value), 0)
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[position + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                position += width
+            }
+            write(parts.tm_year + 1900, width: 4)
+            write(parts.tm_mon + 1, width: 2)
+            write(parts.tm_mday, width: 2)
+            buffer[position] = UInt8(ascii: "T")
+            position += 1
+            write(parts.tm_hour, width: 2)
+            write(parts.tm_min, width: 2)
+            write(parts.tm_sec, width: 2)
+            buffer[position] = UInt8(ascii: "Z")
+            return position + 1
+        }
+        day = String(timestamp.utf8.prefix(8))!
     }
 }

@@ -1,9 +1,12 @@
 /// The SigV4 canonical request (non-S3 rules) and its pieces.
 package struct CanonicalRequest: Sendable {
-    /// The full canonical request text.
-    package let text: String
+    /// The full canonical request, as UTF-8 bytes (what is hashed).
+    package let bytes: [UInt8]
     /// `host;x-amz-date;…`: the lower-cased, sorted names of the signed headers.
     package let signedHeaders: String
+
+    /// The full canonical request text.
+    package var text: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Headers never signed (hop-by-hop or rewritten by proxies), as botocore and the AWS SDKs skip them.
     package static let unsignedHeaders: Set<String> = [
@@ -12,46 +15,63 @@ package struct CanonicalRequest: Sendable {
     ]
 
     /// Builds the canonical request for `method`, `url`, the headers to sign and the payload hash.
+    ///
+    /// The text is written byte by byte into one buffer: both sides of every `@connections` call sign one,
+    /// and string concatenation cost more than the hashing.
     package init(
         method: String, url: RequestURL, headers: [(name: String, value: String)], payloadHash: String
     ) {
         // Lower-cased names with their trimmed values, sorted by name; fields of one name keep their order.
         var fields: [(name: String, value: String, position: Int)] = []
         fields.reserveCapacity(headers.count + 1)
+        var hasHost = false
         for field in headers {
             let name = HeaderName.lowercased(field.name)
             guard !Self.unsignedHeaders.contains(name) else { continue }
+            if name == "host" { hasHost = true }
             fields.append((name, Self.trimmedValue(field.value), fields.count))
         }
-        if !fields.contains(where: { $0.name == "host" }) { fields.append(("host", url.hostHeader, fields.count)) }
+        if !hasHost { fields.append(("host", url.hostHeader, fields.count)) }
         fields.sort { left, right in
             left.name == right.name ? left.position < right.position : left.name.utf8.lexicographicallyPrecedes(right.name.utf8)
         }
-        // One line per name (a repeated name's values comma-separated on it), each ending in a newline.
-        var canonicalHeaders = ""
-        var signedHeaders = ""
+        var text: [UInt8] = []
+        text.reserveCapacity(256 + url.path.utf8.count + url.query.utf8.count + headers.count * 48)
+        if method.utf8.allSatisfy({ $0 < 0x80 }) {
+            // HTTP methods are ASCII tokens: upper-cased in place, as `uppercased()` would.
+            text.append(contentsOf: method.utf8)
+            for index in text.indices where text[index] &- UInt8(ascii: "a") < 26 { text[index] -= 0x20 }
+        } else {
+            text.append(contentsOf: method.uppercased().utf8)
+        }
+        text.append(0x0A)
+        text.append(contentsOf: Self.canonicalURI(url.path).utf8)
+        text.append(0x0A)
+        text.append(contentsOf: Self.canonicalQuery(url.query).utf8)
+        text.append(0x0A)
+        // One line per name (a repeated name's values comma-separated on it), each ending in a newline; then
+        // the names again, `;`-separated.
+        var signedHeaders: [UInt8] = []
+        signedHeaders.reserveCapacity(fields.count * 16)
         for (index, field) in fields.enumerated() {
             if index > 0, fields[index - 1].name == field.name {
-                canonicalHeaders += "," + field.value
-                continue
+                text.removeLast()  // the newline of the name's first line
+                text.append(UInt8(ascii: ","))
+            } else {
+                if index > 0 { signedHeaders.append(UInt8(ascii: ";")) }
+                signedHeaders.append(contentsOf: field.name.utf8)
+                text.append(contentsOf: field.name.utf8)
+                text.append(UInt8(ascii: ":"))
             }
-            if index > 0 {
-                canonicalHeaders += "\n"
-                signedHeaders += ";"
-            }
-            canonicalHeaders += field.name + ":" + field.value
-            signedHeaders += field.name
+            text.append(contentsOf: field.value.utf8)
+            text.append(0x0A)
         }
-        canonicalHeaders += "\n"  // `fields` holds `host` at least
-        self.signedHeaders = signedHeaders
-        text = [
-            method.uppercased(),
-            Self.canonicalURI(url.path),
-            Self.canonicalQuery(url.query),
-            canonicalHeaders,
-            signedHeaders,
-            payloadHash,
-        ].joined(separator: "\n")
+        text.append(0x0A)
+        text.append(contentsOf: signedHeaders)
+        text.append(0x0A)
+        text.append(contentsOf: payloadHash.utf8)
+        self.bytes = text
+        self.signedHeaders = String(decoding: signedHeaders, as: UTF8.self)
     }
 
     /// The canonical URI for services other than S3: dot segments and empty segments removed, then the

@@ -13,46 +13,64 @@ package struct RequestURL: Sendable, Equatable {
 
     /// Parses `url`.
     ///
-    /// Every delimiter (`:`, `/`, `?`, `#`, `@`, `[`, `]`) is ASCII, so the URL is scanned as UTF-8 bytes: every
-    /// signed request is parsed, and comparing characters would cost more than the rest of signing.
+    /// Every delimiter (`:`, `/`, `?`, `#`, `@`, `[`, `]`) is ASCII, so the URL is scanned as UTF-8 bytes, in
+    /// place: every signed request is parsed, and comparing characters would cost more than the rest of signing.
     /// - Throws: ``SigningError`` when it is not an absolute `http` or `https` URL with a host.
     package init(parsing url: String) throws(SigningError) {
-        let bytes = url.utf8
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[colon...].starts(with: "://".utf8) else {
-            throw SigningError("not an absolute URL: \(url)")
+        var text = url
+        let parts = text.withUTF8 { Self.split($0) }
+        guard let parts else { throw SigningError("not an absolute URL: \(url)") }
+        func piece(_ range: Range<Int>) -> String {
+            text.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
         }
-        scheme = url[..<colon].lowercased()
+        scheme = HeaderName.lowercased(piece(parts.scheme))
         guard scheme == "http" || scheme == "https" else {
             throw SigningError("unsupported URL scheme '\(scheme)' in \(url)")
         }
-        var rest = bytes[bytes.index(colon, offsetBy: 3)...]
-        if let fragment = rest.firstIndex(of: UInt8(ascii: "#")) { rest = rest[..<fragment] }
-        let authorityEnd = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
-        var authority = rest[..<authorityEnd]
-        if let at = authority.lastIndex(of: UInt8(ascii: "@")) { authority = authority[authority.index(after: at)...] }
-        let afterAuthority = rest[authorityEnd...]
-        if let questionMark = afterAuthority.firstIndex(of: UInt8(ascii: "?")) {
-            path = String(url[afterAuthority.startIndex..<questionMark])
-            query = String(url[afterAuthority.index(after: questionMark)..<afterAuthority.endIndex])
-        } else {
-            path = String(url[afterAuthority.startIndex..<afterAuthority.endIndex])
-            query = ""
-        }
-        if path.isEmpty { path = "/" }
-
-        // `host`, `host:port`, `[v6]`, `[v6]:port`.
-        var hostPart = authority
+        path = parts.path.isEmpty ? "/" : piece(parts.path)
+        query = parts.query.map(piece) ?? ""
         port = nil
-        if let colon = authority.lastIndex(of: UInt8(ascii: ":")), !authority[colon...].contains(UInt8(ascii: "]")) {
-            let portText = url[authority.index(after: colon)..<authority.endIndex]
+        if let portRange = parts.port {
+            let portText = piece(portRange)
             guard let value = Int(portText), (0...65_535).contains(value) else {
                 throw SigningError("invalid port '\(portText)' in \(url)")
             }
             port = value
-            hostPart = authority[..<colon]
         }
-        guard !hostPart.isEmpty else { throw SigningError("no host in \(url)") }
-        host = url[hostPart.startIndex..<hostPart.endIndex].lowercased()
+        guard !parts.host.isEmpty else { throw SigningError("no host in \(url)") }
+        host = HeaderName.lowercased(piece(parts.host))
+    }
+
+    /// Where the parts of `scheme://[user@]host[:port][/path][?query][#fragment]` lie in its bytes; nil
+    /// without `://` after the scheme. The port is what follows the last `:` of the authority, unless a `]`
+    /// (of an IPv6 literal) comes after that colon.
+    private static func split(
+        _ bytes: UnsafeBufferPointer<UInt8>
+    ) -> (scheme: Range<Int>, host: Range<Int>, port: Range<Int>?, path: Range<Int>, query: Range<Int>?)? {
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon + 3 <= bytes.count,
+            bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/")
+        else { return nil }
+        let authorityStart = colon + 3
+        var end = bytes.count
+        if let fragment = bytes[authorityStart...].firstIndex(of: UInt8(ascii: "#")) { end = fragment }
+        let authorityEnd = bytes[authorityStart..<end].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? end
+        var hostStart = authorityStart
+        if let at = bytes[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")) { hostStart = at + 1 }
+        var hostEnd = authorityEnd
+        var port: Range<Int>?
+        if let portColon = bytes[hostStart..<authorityEnd].lastIndex(of: UInt8(ascii: ":")),
+            !bytes[portColon..<authorityEnd].contains(UInt8(ascii: "]"))
+        {
+            port = (portColon + 1)..<authorityEnd
+            hostEnd = portColon
+        }
+        var path = authorityEnd..<end
+        var query: Range<Int>?
+        if let questionMark = bytes[authorityEnd..<end].firstIndex(of: UInt8(ascii: "?")) {
+            path = authorityEnd..<questionMark
+            query = (questionMark + 1)..<end
+        }
+        return (0..<colon, hostStart..<hostEnd, port, path, query)
     }
 
     /// The `Host` header value: the host, with the port only when it is not the scheme's default.

@@ -54,9 +54,18 @@ public final class SigV4Signer: Sendable {
             method: request.method, url: url, headers: request.headers,
             payloadHash: Self.hexSHA256(request.body))
         let scope = "\(amzDate.day)/\(region)/\(service)/aws4_request"
-        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate.timestamp)\n\(scope)\n\(Self.hexSHA256(canonical.text))"
         var mac = keyedHMAC(day: amzDate.day)
-        Self.withUTF8(stringToSign) { mac.update(data: $0) }
+        // `AWS4-HMAC-SHA256\n{timestamp}\n{scope}\n{hex SHA-256 of the canonical request}`, in one buffer
+        // (each HMAC update costs a generic walk over the data's regions).
+        var stringToSign: [UInt8] = []
+        stringToSign.reserveCapacity(64 + scope.utf8.count + 64)
+        stringToSign.append(contentsOf: "AWS4-HMAC-SHA256\n".utf8)
+        stringToSign.append(contentsOf: amzDate.timestamp.utf8)
+        stringToSign.append(0x0A)
+        stringToSign.append(contentsOf: scope.utf8)
+        stringToSign.append(0x0A)
+        canonical.bytes.withUnsafeBytes { Self.appendHex(of: SHA256.hash(data: $0), to: &stringToSign) }
+        stringToSign.withUnsafeBytes { mac.update(data: $0) }
         let signature = mac.finalize()
         request.headers.append((
             "Authorization",
@@ -103,13 +112,32 @@ public final class SigV4Signer: Sendable {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    private static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(64)
-        for byte in bytes {
-            output.append(hexDigits[Int(byte >> 4)])
-            output.append(hexDigits[Int(byte & 0x0F)])
+    /// Lower-case hex of `bytes`, written into the string's own storage.
+    private static func hex(_ bytes: some ContiguousBytes) -> String {
+        bytes.withUnsafeBytes { raw in
+            String(unsafeUninitializedCapacity: raw.count * 2) { output in writeHex(raw, into: output) }
         }
-        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends the lower-case hex of a digest to `bytes`.
+    private static func appendHex(of digest: SHA256Digest, to bytes: inout [UInt8]) {
+        hexDigits.withUnsafeBufferPointer { digits in
+            digest.withUnsafeBytes { raw in
+                for byte in raw {
+                    bytes.append(digits[Int(byte >> 4)])
+                    bytes.append(digits[Int(byte & 0x0F)])
+                }
+            }
+        }
+    }
+
+    private static func writeHex(_ raw: UnsafeRawBufferPointer, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        hexDigits.withUnsafeBufferPointer { digits in
+            for (index, byte) in raw.enumerated() {
+                output[2 * index] = digits[Int(byte >> 4)]
+                output[2 * index + 1] = digits[Int(byte & 0x0F)]
+            }
+        }
+        return raw.count * 2
     }
 }

@@ -73,7 +73,7 @@ package final class CurlEasyHandle {
     ///
     /// Throws ``CurlError`` for transport failures only; any HTTP status is a response.
     package func perform(_ request: CurlRequest) throws(CurlError) -> CurlResponse {
-        collector.reset(keepingHeaders: request.keepsResponseHeaders)
+        collector.reset(keeping: request.responseHeaders)
         errorBuffer[0] = 0
 
         // No `Expect: 100-continue` round trip, and no form content type that nobody asked for.
@@ -172,8 +172,8 @@ private final class ResponseCollector {
     @exclusivity(unchecked) var headerBytes: [UInt8] = []
     @exclusivity(unchecked) var fields: [CurlResponse.HeaderField] = []
     @exclusivity(unchecked) var body: [UInt8] = []
-    /// Whether header fields are collected in this transfer.
-    @exclusivity(unchecked) var keepsHeaders = true
+    /// Which header fields are collected in this transfer.
+    @exclusivity(unchecked) var keptHeaders = CurlRequest.ResponseHeaders.all
 
     /// Capacity beyond which a body buffer is given back after its transfer rather than kept.
     private static let retainedBodyCapacity = 1 << 20
@@ -184,11 +184,17 @@ private final class ResponseCollector {
         body.reserveCapacity(8192)
     }
 
-    func reset(keepingHeaders: Bool) {
-        keepsHeaders = keepingHeaders
-        headerBytes.removeAll(keepingCapacity: true)
-        fields.removeAll(keepingCapacity: true)
-        body.removeAll(keepingCapacity: true)
+    func reset(keeping headers: CurlRequest.ResponseHeaders) {
+        keptHeaders = headers
+        forgetHeaders()
+        if !body.isEmpty { body.removeAll(keepingCapacity: true) }
+    }
+
+    /// Empties the header buffers, keeping their capacity (checked first: most are empty already, and
+    /// emptying costs a generic range replacement).
+    func forgetHeaders() {
+        if !headerBytes.isEmpty { headerBytes.removeAll(keepingCapacity: true) }
+        if !fields.isEmpty { fields.removeAll(keepingCapacity: true) }
     }
 
     /// The body of the transfer: shared with the collector (which reuses its capacity once the response is
@@ -237,9 +243,31 @@ private func curlWriteHeader(
     let length = size * count
     guard let buffer, let userdata, length > 0 else { return length }
     Unmanaged<ResponseCollector>.fromOpaque(userdata)._withUnsafeGuaranteedRef { collector in
-        if collector.keepsHeaders { collect(UnsafeRawBufferPointer(start: buffer, count: length), into: collector) }
+        let line = UnsafeRawBufferPointer(start: buffer, count: length)
+        switch collector.keptHeaders {
+        case .all: collect(line, into: collector)
+        case .none: break
+        case .prefixed(let prefix):
+            // The status line always counts: it starts the header block afresh.
+            if isStatusLine(line) || hasPrefix(line, prefix) { collect(line, into: collector) }
+        }
     }
     return length
+}
+
+/// Whether a header line is a status line (`HTTP/1.1 200 OK`).
+private func isStatusLine(_ line: UnsafeRawBufferPointer) -> Bool {
+    line.count >= 5 && line[0] == UInt8(ascii: "H") && line[1] == UInt8(ascii: "T") && line[2] == UInt8(ascii: "T")
+        && line[3] == UInt8(ascii: "P") && line[4] == UInt8(ascii: "/")
+}
+
+/// Whether a header line's name starts with `prefix`, compared case-insensitively (ASCII).
+private func hasPrefix(_ line: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+    let count = prefix.utf8CodeUnitCount
+    guard line.count >= count, let base = line.baseAddress else { return false }
+    return strncasecmp(
+        base.assumingMemoryBound(to: CChar.self), UnsafeRawPointer(prefix.utf8Start).assumingMemoryBound(to: CChar.self),
+        count) == 0
 }
 
 /// Files one header line of the response: a field, or a status line that starts the header block afresh.
@@ -247,9 +275,8 @@ private func collect(_ line: UnsafeRawBufferPointer, into collector: ResponseCol
     let length = line.count
     let buffer = line.baseAddress!
     // A status line starts a new response (after a 100 Continue or a redirect): forget earlier headers.
-    if length >= 5, memcmp(buffer, "HTTP/", 5) == 0 {
-        collector.headerBytes.removeAll(keepingCapacity: true)
-        collector.fields.removeAll(keepingCapacity: true)
+    if isStatusLine(line) {
+        collector.forgetHeaders()
         return
     }
     guard let colonPointer = memchr(buffer, Int32(UInt8(ascii: ":")), length) else { return }

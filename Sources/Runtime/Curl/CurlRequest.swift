@@ -23,24 +23,35 @@ package struct CurlRequest: Sendable {
     package var body: Data?
     /// Whole-transfer time limit in milliseconds; `0` waits forever (the Runtime API's `/next`).
     package var timeoutMilliseconds: Int
-    /// Whether the response's header fields are kept; a caller that reads only the status and body (the
-    /// Runtime API's response and error posts, twice an invocation) spares their parsing.
-    package var keepsResponseHeaders: Bool
+    /// Which of the response's header fields are kept: a caller that reads only some (the Runtime API client,
+    /// twice an invocation) spares filing the others.
+    package var responseHeaders: ResponseHeaders
 
+    /// Which response header fields a ``CurlResponse`` keeps.
+    package enum ResponseHeaders: Sendable {
+        /// Every field.
+        case all
+        /// None: only the status and the body are read.
+        case none
+        /// Fields whose name starts with this prefix, compared case-insensitively (ASCII).
+        case prefixed(StaticString)
+    }
+
+    @inline(never)  // inlined, the compiler builds the request in a temporary and copies it, field by field
     package init(
         method: String,
         url: String,
         headers: [(name: String, value: String)] = [],
         body: Data? = nil,
         timeoutMilliseconds: Int = 0,
-        keepsResponseHeaders: Bool = true
+        responseHeaders: ResponseHeaders = .all
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeoutMilliseconds = timeoutMilliseconds
-        self.keepsResponseHeaders = keepsResponseHeaders
+        self.responseHeaders = responseHeaders
     }
 }
 

@@ -33,7 +33,8 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
         self.endpoint = endpoint
         self.curl = try CurlEasyHandle(connectTimeoutMilliseconds: 2_000, bypassProxy: true)
         self.retryDelaysMilliseconds = retryDelaysMilliseconds
-        self.nextRequest = CurlRequest(method: "GET", url: endpoint.nextInvocationURL)
+        self.nextRequest = CurlRequest(
+            method: "GET", url: endpoint.nextInvocationURL, responseHeaders: .prefixed("Lambda-Runtime-"))
     }
 
     public func nextInvocation() throws -> Invocation {
