@@ -264,7 +264,9 @@ private func isStatusLine(_ line: UnsafeRawBufferPointer) -> Bool {
 /// Whether a header line's name starts with `prefix`, compared case-insensitively (ASCII).
 private func hasPrefix(_ line: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
     let count = prefix.utf8CodeUnitCount
-    guard line.count >= count, let base = line.baseAddress else { return false }
+    guard count > 0, line.count >= count, let base = line.baseAddress else { return count == 0 }
+    // Most lines that do not match differ in their first letter: no call for them.
+    guard line[0] | 0x20 == prefix.utf8Start[0] | 0x20 else { return false }
     return strncasecmp(
         base.assumingMemoryBound(to: CChar.self), UnsafeRawPointer(prefix.utf8Start).assumingMemoryBound(to: CChar.self),
         count) == 0
