@@ -19,10 +19,12 @@ extension JSONByteReader {
 
     /// A boolean, or nil for `null`.
     mutating func decodeOptionalBool() throws(JSONSyntaxError) -> Decoded<Bool?> {
-        try decodeNullable { reader throws(JSONSyntaxError) in
-            let kind = try reader.peekKind()
-            guard kind == .bool else { return try reader.mismatch(expected: "Bool", found: kind) }
-            return .success(try reader.readBool())
+        switch try peekKind() {
+        case .bool: return .success(try readBool())
+        case .null:
+            try readNull()
+            return .success(nil)
+        case let kind: return try mismatch(expected: "Bool", found: kind)
         }
     }
 
@@ -31,6 +33,7 @@ extension JSONByteReader {
     mutating func decodeOptionalInt64() throws(JSONSyntaxError) -> Decoded<Int64?> {
         switch try peekKind() {
         case .number:
+            if let value = readPlainInteger() { return .success(value) }
             let token = try readNumberToken()
             guard let value = integer(token) else { return .failure(notAWholeNumber(token, typeName: "Int64")) }
             return .success(value)
@@ -97,6 +100,32 @@ extension JSONByteReader {
     private func notAWholeNumber(_ token: NumberToken, typeName: String) -> FieldFailure {
         let text = String(decoding: raw(token.text), as: UTF8.self)
         return FieldFailure(reason: "expected \(typeName), found \(text) (not a whole number in range)")
+    }
+
+    /// A number of one to eighteen digits, optionally negative, with no leading zero, fraction or exponent
+    /// (every timestamp): read in one pass. Nil, with the reader unmoved, for any other number.
+    private mutating func readPlainInteger() -> Int64? {
+        var position = index
+        let isNegative = bytes[position] == UInt8(ascii: "-")
+        if isNegative { position += 1 }
+        let start = position
+        var value: Int64 = 0
+        while position < bytes.count, position - start < 19 {
+            let digit = bytes[position] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            value = value &* 10 &+ Int64(digit)
+            position += 1
+        }
+        let digits = position - start
+        guard digits > 0, digits <= 18, bytes[start] != UInt8(ascii: "0") || digits == 1 else { return nil }
+        if position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): return nil
+            default: break
+            }
+        }
+        index = position
+        return isNegative ? 0 &- value : value
     }
 
     // MARK: Number values
