@@ -38,7 +38,8 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             if !headers.contains(name: "Content-Type") { headers.add(name: "Content-Type", value: "application/json") }
             return respond(context, status: rejection.status, body: rejection.body, headers: headers, close: true)
         }
-        let parts = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let parts = head.uri.utf8.split(separator: UInt8(ascii: "?"), maxSplits: 1, omittingEmptySubsequences: false)
+            .map(Substring.init)
         let path = String(parts[0])
         if let connectionID = gateway.managedConnectionID(path: path) {
             let request = ManagementRequest(

@@ -49,7 +49,8 @@ extension WebSocketGateway {
     /// The connection id addressed by `path`, if it is `/{stage}/@connections/{id}` (each segment
     /// percent-decoded: ids arrive with `=` as `%3D`).
     func managedConnectionID(path: String) -> String? {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        // As UTF-8 bytes: every `@connections` call comes through here (see `RuntimeAPIRoute`).
+        let segments = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map(Substring.init)
         guard segments.count == 4, segments[0].isEmpty, segments[2] == "@connections", !segments[3].isEmpty,
             QueryString.percentDecoded(segments[1]) == configuration.stage
         else { return nil }

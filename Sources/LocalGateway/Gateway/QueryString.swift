@@ -14,7 +14,7 @@ enum QueryString {
 
     /// `%XX` escapes decoded; bytes that do not form valid UTF-8 fall back to the text as written.
     static func percentDecoded(_ text: Substring) -> String {
-        guard text.contains("%") else { return String(text) }
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
         var bytes: [UInt8] = []
         var utf8 = Array(text.utf8)[...]
         while let byte = utf8.popFirst() {

@@ -46,7 +46,7 @@ public struct SigV4Verifier: Sendable {
         }
         guard let host = header("host", in: request) else { return .denied(Self.mismatch) }
         // Sign exactly the headers the client signed, at the time it signed them.
-        let names = Set(signedHeaders.split(separator: ";").map { HeaderName.lowercased(String($0)) })
+        let names = Set(signedHeaders.utf8.split(separator: UInt8(ascii: ";")).map { HeaderName.lowercased(String(Substring($0))) })
         let headers = request.headers.filter {
             let name = HeaderName.lowercased($0.name)
             return names.contains(name) && name != "x-amz-date" && name != "authorization"

@@ -18,8 +18,12 @@ enum RuntimeAPIRoute: Equatable {
     case notFound(path: String)
 
     init(method: HTTPMethod, uri: String) {
-        let path = uri.prefix { $0 != "?" && $0 != "#" }
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        // Split as UTF-8 bytes (every delimiter is ASCII): two requests an invocation come through here, and
+        // splitting `Character`s would break graphemes over every path.
+        let bytes = uri.utf8
+        let pathEnd = bytes.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.endIndex
+        let path = Substring(bytes[..<pathEnd])
+        let segments = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map(Substring.init)
         let expected: HTTPMethod
         let route: RuntimeAPIRoute
         switch segments.count {
