@@ -2,7 +2,7 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
-#elif defined(__ARM_NEON)
+#elif defined(__ARM_NEON) && defined(__aarch64__)
 #include <arm_neon.h>
 #endif
 
@@ -24,7 +24,7 @@ size_t lambdasockets_json_plain_prefix(const unsigned char *bytes, size_t count)
         int mask = _mm_movemask_epi8(special);
         if (mask != 0) return index + (size_t)__builtin_ctz((unsigned)mask);
     }
-#elif defined(__ARM_NEON)
+#elif defined(__ARM_NEON) && defined(__aarch64__)
     const uint8x16_t quote = vdupq_n_u8('"');
     const uint8x16_t backslash = vdupq_n_u8('\\');
     const uint8x16_t space = vdupq_n_u8(0x20);

@@ -112,6 +112,9 @@ import Testing
             CurlRequest(method: "GET", url: server.url("/echo"), responseHeaders: .prefixed("x-")))
         #expect(prefixed.headers.map(\.name).sorted() == ["X-Body-Length", "X-Method"])
         #expect(prefixed.header("x-method") == "GET")
+        // A one-character literal is stored without a UTF-8 pointer.
+        let oneLetter = try handle.perform(CurlRequest(method: "GET", url: server.url("/echo"), responseHeaders: .prefixed("X")))
+        #expect(oneLetter.headers.map(\.name).sorted() == ["X-Body-Length", "X-Method"])
     }
 }
 

@@ -151,6 +151,17 @@ import Testing
         #expect(request.headers.filter { $0.name.lowercased() == "x-amz-date" }.count == 1)
     }
 
+    @Test func amzDatesOfEveryWidth() {
+        let ordinary = AmzDate(Date(timeIntervalSince1970: 1_795_678_752.9))
+        #expect(ordinary.timestamp == "20261126T073912Z")
+        #expect(ordinary.day == "20261126")
+        let epoch = AmzDate(Date(timeIntervalSince1970: 0))
+        #expect(epoch.timestamp == "19700101T000000Z")
+        let fiveDigitYear = AmzDate(Date(timeIntervalSince1970: 253_402_300_800))
+        #expect(fiveDigitYear.timestamp == "100000101T000000Z")
+        #expect(fiveDigitYear.day == "100000101")
+    }
+
     @Test(arguments: [
         "not a url", "ftp://host/x", "https:///path", "https://host:99999/", "https://host:/x", "https://user@/x",
         "https:/host/x", "https://host:8a/x",

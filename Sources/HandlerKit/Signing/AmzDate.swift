@@ -23,6 +23,13 @@ package struct AmzDate: Sendable, Equatable {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
+        let year = Int(parts.tm_year) + 1900
+        guard (0...9999).contains(year) else {
+            // Outside four digits: written as it is, as the digits below could not.
+            day = "\(year)" + Self.twoDigits(parts.tm_mon + 1) + Self.twoDigits(parts.tm_mday)
+            timestamp = day + "T" + Self.twoDigits(parts.tm_hour) + Self.twoDigits(parts.tm_min) + Self.twoDigits(parts.tm_sec) + "Z"
+            return
+        }
         // Written digit by digit: every signature needs both strings.
         timestamp = String(unsafeUninitializedCapacity: 16) { buffer in
             var position = 0
@@ -47,4 +54,6 @@ package struct AmzDate: Sendable, Equatable {
         }
         day = String(timestamp.utf8.prefix(8))!
     }
+
+    private static func twoDigits(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

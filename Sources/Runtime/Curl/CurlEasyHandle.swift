@@ -24,7 +24,8 @@ package final class CurlEasyHandle {
     /// invocation) sets only what changes.
     private var appliedHeaders: UnsafeMutablePointer<curl_slist>? = nil
     private var appliedTimeout = 0
-    private var appliedCustomMethod: String? = nil
+    /// The custom method the handle holds: `.some(nil)` none, `nil` unknown (a failed set may have cleared it).
+    private var appliedCustomMethod: String?? = .some(nil)
     private var appliedNoBody = false
 
     /// Creates a handle.
@@ -144,13 +145,23 @@ package final class CurlEasyHandle {
     }
 
     private func setCustomMethod(_ method: String?) throws(CurlError) {
-        guard method != appliedCustomMethod else { return }
+        if case .some(let applied) = appliedCustomMethod, Self.sameBytes(applied, method) { return }
+        appliedCustomMethod = nil
         if let method {
             try CurlError.check(method.withCString { CCurl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, $0) })
         } else {
             try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil))
         }
         appliedCustomMethod = method
+    }
+
+    /// Byte equality (`==` on strings also equates canonically equivalent spellings).
+    private static func sameBytes(_ first: String?, _ second: String?) -> Bool {
+        switch (first, second) {
+        case (nil, nil): return true
+        case (let first?, let second?): return first.utf8.elementsEqual(second.utf8)
+        default: return false
+        }
     }
 
     private func setNoBody(_ noBody: Bool) throws(CurlError) {
@@ -263,13 +274,18 @@ private func isStatusLine(_ line: UnsafeRawBufferPointer) -> Bool {
 
 /// Whether a header line's name starts with `prefix`, compared case-insensitively (ASCII).
 private func hasPrefix(_ line: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
-    let count = prefix.utf8CodeUnitCount
-    guard count > 0, line.count >= count, let base = line.baseAddress else { return count == 0 }
-    // Most lines that do not match differ in their first letter: no call for them.
-    guard line[0] | 0x20 == prefix.utf8Start[0] | 0x20 else { return false }
-    return strncasecmp(
-        base.assumingMemoryBound(to: CChar.self), UnsafeRawPointer(prefix.utf8Start).assumingMemoryBound(to: CChar.self),
-        count) == 0
+    // `withUTF8Buffer` also serves a one-scalar literal, which has no `utf8Start`.
+    prefix.withUTF8Buffer { prefix in
+        let count = prefix.count
+        guard count > 0, line.count >= count, let base = line.baseAddress, let start = prefix.baseAddress else {
+            return count == 0
+        }
+        // Most lines that do not match differ in their first letter: no call for them.
+        guard line[0] | 0x20 == start[0] | 0x20 else { return false }
+        return strncasecmp(
+            base.assumingMemoryBound(to: CChar.self), UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self),
+            count) == 0
+    }
 }
 
 /// Files one header line of the response: a field, or a status line that starts the header block afresh.
