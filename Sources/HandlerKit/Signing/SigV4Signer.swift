@@ -100,15 +100,6 @@ public final class SigV4Signer: Sendable {
         hex(SHA256.hash(data: data))
     }
 
-    /// The hex SHA-256 of `text`'s UTF-8 bytes, hashed in place.
-    package static func hexSHA256(_ text: String) -> String {
-        withUTF8(text) { hex(SHA256.hash(data: $0)) }
-    }
-
-    private static func withUTF8<Result>(_ text: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        var text = text
-        return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
-    }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
@@ -121,13 +112,10 @@ public final class SigV4Signer: Sendable {
 
     /// Appends the lower-case hex of a digest to `bytes`.
     private static func appendHex(of digest: SHA256Digest, to bytes: inout [UInt8]) {
-        hexDigits.withUnsafeBufferPointer { digits in
-            digest.withUnsafeBytes { raw in
-                for byte in raw {
-                    bytes.append(digits[Int(byte >> 4)])
-                    bytes.append(digits[Int(byte & 0x0F)])
-                }
-            }
+        digest.withUnsafeBytes { raw in
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: raw.count * 2))
+            bytes.withUnsafeMutableBufferPointer { _ = writeHex(raw, into: UnsafeMutableBufferPointer(rebasing: $0[start...])) }
         }
     }
 

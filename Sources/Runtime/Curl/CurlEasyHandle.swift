@@ -74,7 +74,7 @@ package final class CurlEasyHandle {
     ///
     /// Throws ``CurlError`` for transport failures only; any HTTP status is a response.
     package func perform(_ request: CurlRequest) throws(CurlError) -> CurlResponse {
-        collector.reset(keeping: request.responseHeaders)
+        collector.reset(keepingHeaders: request.keepsResponseHeaders)
         errorBuffer[0] = 0
 
         // No `Expect: 100-continue` round trip, and no form content type that nobody asked for.
@@ -183,8 +183,8 @@ private final class ResponseCollector {
     @exclusivity(unchecked) var headerBytes: [UInt8] = []
     @exclusivity(unchecked) var fields: [CurlResponse.HeaderField] = []
     @exclusivity(unchecked) var body: [UInt8] = []
-    /// Which header fields are collected in this transfer.
-    @exclusivity(unchecked) var keptHeaders = CurlRequest.ResponseHeaders.all
+    /// Whether header fields are collected in this transfer.
+    @exclusivity(unchecked) var keepsHeaders = true
 
     /// Capacity beyond which a body buffer is given back after its transfer rather than kept.
     private static let retainedBodyCapacity = 1 << 20
@@ -195,8 +195,8 @@ private final class ResponseCollector {
         body.reserveCapacity(8192)
     }
 
-    func reset(keeping headers: CurlRequest.ResponseHeaders) {
-        keptHeaders = headers
+    func reset(keepingHeaders: Bool) {
+        keepsHeaders = keepingHeaders
         forgetHeaders()
         if !body.isEmpty { body.removeAll(keepingCapacity: true) }
     }
@@ -254,14 +254,7 @@ private func curlWriteHeader(
     let length = size * count
     guard let buffer, let userdata, length > 0 else { return length }
     Unmanaged<ResponseCollector>.fromOpaque(userdata)._withUnsafeGuaranteedRef { collector in
-        let line = UnsafeRawBufferPointer(start: buffer, count: length)
-        switch collector.keptHeaders {
-        case .all: collect(line, into: collector)
-        case .none: break
-        case .prefixed(let prefix):
-            // The status line always counts: it starts the header block afresh.
-            if isStatusLine(line) || hasPrefix(line, prefix) { collect(line, into: collector) }
-        }
+        if collector.keepsHeaders { collect(UnsafeRawBufferPointer(start: buffer, count: length), into: collector) }
     }
     return length
 }
@@ -270,22 +263,6 @@ private func curlWriteHeader(
 private func isStatusLine(_ line: UnsafeRawBufferPointer) -> Bool {
     line.count >= 5 && line[0] == UInt8(ascii: "H") && line[1] == UInt8(ascii: "T") && line[2] == UInt8(ascii: "T")
         && line[3] == UInt8(ascii: "P") && line[4] == UInt8(ascii: "/")
-}
-
-/// Whether a header line's name starts with `prefix`, compared case-insensitively (ASCII).
-private func hasPrefix(_ line: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
-    // `withUTF8Buffer` also serves a one-scalar literal, which has no `utf8Start`.
-    prefix.withUTF8Buffer { prefix in
-        let count = prefix.count
-        guard count > 0, line.count >= count, let base = line.baseAddress, let start = prefix.baseAddress else {
-            return count == 0
-        }
-        // Most lines that do not match differ in their first letter: no call for them.
-        guard line[0] | 0x20 == start[0] | 0x20 else { return false }
-        return strncasecmp(
-            base.assumingMemoryBound(to: CChar.self), UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self),
-            count) == 0
-    }
 }
 
 /// Files one header line of the response: a field, or a status line that starts the header block afresh.

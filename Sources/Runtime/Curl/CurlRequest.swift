@@ -23,35 +23,24 @@ package struct CurlRequest: Sendable {
     package var body: Data?
     /// Whole-transfer time limit in milliseconds; `0` waits forever (the Runtime API's `/next`).
     package var timeoutMilliseconds: Int
-    /// Which of the response's header fields are kept: a caller that reads only some (the Runtime API client,
-    /// twice an invocation) spares filing the others.
-    package var responseHeaders: ResponseHeaders
+    /// Whether the response's header fields are kept; a caller that reads only the status and body (the
+    /// Runtime API's response and error posts, once an invocation) spares filing them.
+    package var keepsResponseHeaders: Bool
 
-    /// Which response header fields a ``CurlResponse`` keeps.
-    package enum ResponseHeaders: Sendable {
-        /// Every field.
-        case all
-        /// None: only the status and the body are read.
-        case none
-        /// Fields whose name starts with this prefix, compared case-insensitively (ASCII).
-        case prefixed(StaticString)
-    }
-
-    @inline(never)  // inlined, the compiler builds the request in a temporary and copies it, field by field
     package init(
         method: String,
         url: String,
         headers: [(name: String, value: String)] = [],
         body: Data? = nil,
         timeoutMilliseconds: Int = 0,
-        responseHeaders: ResponseHeaders = .all
+        keepsResponseHeaders: Bool = true
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeoutMilliseconds = timeoutMilliseconds
-        self.responseHeaders = responseHeaders
+        self.keepsResponseHeaders = keepsResponseHeaders
     }
 }
 

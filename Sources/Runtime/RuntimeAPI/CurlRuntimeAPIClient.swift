@@ -33,8 +33,7 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
         self.endpoint = endpoint
         self.curl = try CurlEasyHandle(connectTimeoutMilliseconds: 2_000, bypassProxy: true)
         self.retryDelaysMilliseconds = retryDelaysMilliseconds
-        self.nextRequest = CurlRequest(
-            method: "GET", url: endpoint.nextInvocationURL, responseHeaders: .prefixed("Lambda-Runtime-"))
+        self.nextRequest = CurlRequest(method: "GET", url: endpoint.nextInvocationURL)
     }
 
     public func nextInvocation() throws -> Invocation {

@@ -24,7 +24,6 @@ public struct Invocation: Sendable {
     /// The event payload.
     public var event: Data
 
-    @inline(never)  // inlined, the compiler builds the invocation in a temporary and copies it, field by field
     public init(
         requestID: String,
         deadlineHeader: String? = nil,

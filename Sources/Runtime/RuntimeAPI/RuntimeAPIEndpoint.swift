@@ -50,35 +50,17 @@ public struct RuntimeAPIEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// `POST` an initialisation error here.
     public var initErrorURL: String { baseURL + "/runtime/init/error" }
 
-    /// `{base}/runtime/invocation/{id}{call}`, written byte by byte into one allocation (it is built on every
-    /// invocation), with the request id percent-encoded as a path segment.
+    /// `{base}/runtime/invocation/{id}{call}`, written into one allocation (it is built on every invocation),
+    /// with the request id percent-encoded as a path segment.
     private func invocationURL(_ requestID: String, _ call: StaticString) -> String {
         var prefix = invocationPrefix
-        var id = requestID
+        var id = requestID.percentEncodedPathSegment()
         return prefix.withUTF8 { prefix in
             id.withUTF8 { id in
-                var escaped = 0
-                for byte in id where !byte.isUnreservedURIByte { escaped += 1 }
-                let count = prefix.count + id.count + 2 * escaped + call.utf8CodeUnitCount
-                return String(unsafeUninitializedCapacity: count) { url in
-                    var position = url.copy(prefix, at: 0)
-                    if escaped == 0 {
-                        position = url.copy(id, at: position)
-                    } else {
-                        for byte in id {
-                            if byte.isUnreservedURIByte {
-                                url[position] = byte
-                                position += 1
-                            } else {
-                                url[position] = UInt8(ascii: "%")
-                                url[position + 1] = UInt8.hexDigits[Int(byte >> 4)]
-                                url[position + 2] = UInt8.hexDigits[Int(byte & 0x0F)]
-                                position += 3
-                            }
-                        }
+                call.withUTF8Buffer { call in
+                    String(unsafeUninitializedCapacity: prefix.count + id.count + call.count) { url in
+                        url.copy(call, at: url.copy(id, at: url.copy(prefix, at: 0)))
                     }
-                    let suffix = UnsafeBufferPointer(start: call.utf8Start, count: call.utf8CodeUnitCount)
-                    return url.copy(suffix, at: position)
                 }
             }
         }

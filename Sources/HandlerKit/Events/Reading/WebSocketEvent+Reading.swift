@@ -21,8 +21,8 @@ extension WebSocketEvent {
     static func read(_ bytes: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) -> WebSocketEvent {
         var reader = JSONByteReader(bytes)
         reader.skipByteOrderMark()
-        // Read in place and returned as is: the event is never copied (a copy retains every field).
-        var event = emptyEvent()
+        // Filled in place and returned as is: the filled event is never copied (a copy retains every field).
+        var event = Self.unread
         let failure: FieldFailure?
         do throws(JSONSyntaxError) {
             failure = try reader.decodeObject(into: &event) { event, reader throws(JSONSyntaxError) in
@@ -41,9 +41,6 @@ extension WebSocketEvent {
     /// releasing every empty field), copying it less than half of that.
     private static let unread =
         WebSocketEvent(requestContext: WebSocketRequestContext(routeKey: "", eventType: .message, connectionID: ""))
-
-    @inline(never)
-    private static func emptyEvent() -> WebSocketEvent { unread }
 
     private mutating func readMembers(
         from reader: inout JSONByteReader
