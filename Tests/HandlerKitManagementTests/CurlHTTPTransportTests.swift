@@ -98,6 +98,61 @@ import Testing
         }
     }
 
+    @Test func urlsGivenAsTextAndParsedOnceTakeTurnsOnOneHandle() throws {
+        let server = try #require(CurlHTTPTransportTests.server)
+        let handle = try CurlEasyHandle()
+        let first = try CurlURL(server.url("/echo/first"))
+        let second = try CurlURL(server.url("/echo/second?q=1"))
+        let sequence: [(location: CurlRequest.Location, target: String)] = [
+            (.text(server.url("/echo/text")), "/echo/text"),
+            (.parsed(first, path: nil), "/echo/first"),
+            (.parsed(first, path: nil), "/echo/first"),
+            (.parsed(first, path: "/echo/run/a1"), "/echo/run/a1"),
+            (.parsed(first, path: "/echo/run/b22"), "/echo/run/b22"),
+            (.parsed(first, path: nil), "/echo/first"),
+            (.parsed(second, path: nil), "/echo/second?q=1"),
+            // A path replaces the query too.
+            (.parsed(second, path: "/echo/run/c%20d"), "/echo/run/c%20d"),
+            (.parsed(first, path: "/echo/run/e"), "/echo/run/e"),
+            (.text(server.url("/echo/text?x=2")), "/echo/text?x=2"),
+            (.parsed(second, path: "/echo/run/f"), "/echo/run/f"),
+            (.text(server.url("/echo/last")), "/echo/last"),
+            // Percent-encoded bytes go out as given in text; in a path set on a parsed URL, libcurl writes their
+            // hex digits in lower case (the same bytes: hex digits in percent-encoding are case-insensitive).
+            (.text(server.url("/echo/id%2Fwith%3Fslash")), "/echo/id%2Fwith%3Fslash"),
+            (.parsed(first, path: "/echo/id%2Fwith%3Fslash"), "/echo/id%2fwith%3fslash"),
+        ]
+        for (index, step) in sequence.enumerated() {
+            var request = CurlRequest(method: index.isMultiple(of: 2) ? "GET" : "POST", url: "", body: Data("b".utf8))
+            request.location = step.location
+            let response = try handle.perform(request)
+            #expect(response.status == 200)
+            #expect(response.header("X-Target") == step.target, "step \(index)")
+            #expect(response.header("X-Method") == request.method, "step \(index)")
+        }
+    }
+
+    @Test func aParsedURLReadsBackAsText() throws {
+        let url = try CurlURL("HTTP://Example.COM:8080/a/./b?c=d")
+        #expect(url.text == "http://Example.COM:8080/a/b?c=d")
+        #expect(url.text(withPath: "/x/y%2Fz") == "http://Example.COM:8080/x/y%2fz")
+        #expect(CurlRequest(method: "GET", url: url, path: "/next").url == "http://Example.COM:8080/next")
+        #expect(throws: CurlError.self) { try CurlURL("http://bad host/") }
+        #expect(throws: CurlError.self) { try CurlURL("") }
+    }
+
+    @Test func noAcceptHeaderUnlessTheRequestBringsOne() throws {
+        let server = try #require(CurlHTTPTransportTests.server)
+        let handle = try CurlEasyHandle()
+        let cases: [([(name: String, value: String)], String)] = [
+            ([], "none"), ([("X-Extra", "1")], "none"), ([("accept", "application/json")], "application/json"),
+        ]
+        for (headers, accept) in cases {
+            let response = try handle.perform(CurlRequest(method: "GET", url: server.url("/echo"), headers: headers))
+            #expect(response.header("X-Accept") == accept, "\(headers)")
+        }
+    }
+
     @Test func aResponseKeepsItsHeadersOnlyWhenAsked() throws {
         let server = try #require(CurlHTTPTransportTests.server)
         let handle = try CurlEasyHandle()

@@ -18,7 +18,8 @@ package final class CurlEasyHandle {
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let collector = ResponseCollector()
-    /// `Expect:` and `Content-Type:` with empty values, for requests that bring no headers of their own.
+    /// `Expect:`, `Content-Type:` and `Accept:` with empty values, for requests that bring no headers of
+    /// their own.
     private let defaultHeaders: UnsafeMutablePointer<curl_slist>?
     /// Options as the last request left them, so that a loop of alike requests (the Runtime API's, twice an
     /// invocation) sets only what changes.
@@ -27,6 +28,13 @@ package final class CurlEasyHandle {
     /// The custom method the handle holds: `.some(nil)` none, `nil` unknown (a failed set may have cleared it).
     private var appliedCustomMethod: String?? = .some(nil)
     private var appliedNoBody = false
+    /// The `CURLU` the handle points at, or `nil` when requests give text.
+    private var appliedURLHandle: OpaquePointer? = nil
+    /// The last parsed URL requested as it is, held while the handle may point at it.
+    private var parsedURL: CurlURL? = nil
+    /// The handle's own copy of a parsed URL (``pathURLSource``), on which each request sets its path.
+    private var pathURLCopy: OpaquePointer? = nil
+    private var pathURLSource: CurlURL? = nil
 
     /// Creates a handle.
     /// - Parameters:
@@ -44,7 +52,8 @@ package final class CurlEasyHandle {
         self.handle = handle
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        self.defaultHeaders = curl_slist_append(curl_slist_append(nil, "Expect:"), "Content-Type:")
+        self.defaultHeaders = curl_slist_append(
+            curl_slist_append(curl_slist_append(nil, "Expect:"), "Content-Type:"), "Accept:")
 
         let context = Unmanaged.passUnretained(collector).toOpaque()
         try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
@@ -66,6 +75,7 @@ package final class CurlEasyHandle {
 
     deinit {
         curl_easy_cleanup(handle)
+        if let pathURLCopy { curl_url_cleanup(pathURLCopy) }
         curl_slist_free_all(defaultHeaders)
         errorBuffer.deallocate()
     }
@@ -77,7 +87,8 @@ package final class CurlEasyHandle {
         collector.reset(keepingHeaders: request.keepsResponseHeaders)
         errorBuffer[0] = 0
 
-        // No `Expect: 100-continue` round trip, and no form content type that nobody asked for.
+        // No `Expect: 100-continue` round trip, no form content type that nobody asked for, and no
+        // `Accept: */*`, which tells a server nothing.
         var requestHeaders: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(requestHeaders) }
         if !request.headers.isEmpty {
@@ -86,14 +97,14 @@ package final class CurlEasyHandle {
                 requestHeaders = line.withCString { curl_slist_append(requestHeaders, $0) }
             }
             requestHeaders = curl_slist_append(requestHeaders, "Expect:")
-            if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
-                requestHeaders = curl_slist_append(requestHeaders, "Content-Type:")
+            for suppressed in ["Content-Type", "Accept"]
+            where !request.headers.contains(where: { $0.name.lowercased() == suppressed.lowercased() }) {
+                requestHeaders = curl_slist_append(requestHeaders, suppressed + ":")
             }
         }
         let headerList = requestHeaders ?? defaultHeaders
 
-        // `withCString` lends a native string's own bytes; passing the String itself would copy it to an array.
-        try CurlError.check(request.url.withCString { CCurl_easy_setopt_string(handle, CURLOPT_URL, $0) })
+        try setURL(request.location)
         if headerList != appliedHeaders {
             try CurlError.check(CCurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
             appliedHeaders = headerList
@@ -142,6 +153,53 @@ package final class CurlEasyHandle {
         try CurlError.check(CCurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status))
         return CurlResponse(
             status: status, headerBytes: collector.headerBytes, fields: collector.fields, bodyBytes: collector.takeBody())
+    }
+
+    private func setURL(_ location: CurlRequest.Location) throws(CurlError) {
+        switch location {
+        case .text(let text):
+            if appliedURLHandle != nil {
+                try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_CURLU, nil))
+                appliedURLHandle = nil
+            }
+            // `withCString` lends a native string's own bytes; passing the String itself would copy it to an array.
+            try CurlError.check(text.withCString { CCurl_easy_setopt_string(handle, CURLOPT_URL, $0) })
+        case .parsed(let url, let path):
+            let urlHandle: OpaquePointer
+            if let path {
+                urlHandle = try pathURL(from: url, path: path)
+            } else {
+                urlHandle = url.handle
+                parsedURL = url  // held while the handle points at it
+            }
+            // A URL text left set (by the last transfer, which writes the parsed URL out as text) would stand
+            // for this one in curl's effective URL and in auth retries: clear it, and curl writes it afresh.
+            try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_URL, nil))
+            if appliedURLHandle != urlHandle {
+                try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_CURLU, UnsafeRawPointer(urlHandle)))
+                appliedURLHandle = urlHandle
+            }
+        }
+    }
+
+    /// The handle's own copy of `url`, with `path` set on it; copied afresh only when `url` is not the one it
+    /// was copied from last.
+    private func pathURL(from url: CurlURL, path: String) throws(CurlError) -> OpaquePointer {
+        if let copy = pathURLCopy, pathURLSource === url {
+            try CurlURL.setPath(of: copy, to: path)
+            return copy
+        }
+        let copy = try url.copy(withPath: path)
+        if let old = pathURLCopy {
+            if appliedURLHandle == old {
+                try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_CURLU, nil))
+                appliedURLHandle = nil
+            }
+            curl_url_cleanup(old)
+        }
+        pathURLCopy = copy
+        pathURLSource = url
+        return copy
     }
 
     private func setCustomMethod(_ method: String?) throws(CurlError) {

@@ -15,8 +15,13 @@ import Darwin
 package struct CurlRequest: Sendable {
     /// The request method; `GET`, `POST`, `PUT`, `DELETE` or any other token.
     package var method: String
+    /// Where the request goes: URL text, or a URL libcurl parsed once.
+    package var location: Location
     /// The absolute URL, already percent-encoded.
-    package var url: String
+    package var url: String {
+        get { location.text }
+        set { location = .text(newValue) }
+    }
     /// Header fields in order. curl's own `Expect` and form `Content-Type` defaults are suppressed.
     package var headers: [(name: String, value: String)]
     /// The request body; sent for every method but `GET`, `HEAD` and `DELETE` without a body.
@@ -35,12 +40,61 @@ package struct CurlRequest: Sendable {
         timeoutMilliseconds: Int = 0,
         keepsResponseHeaders: Bool = true
     ) {
+        self.init(
+            method: method, location: .text(url), headers: headers, body: body,
+            timeoutMilliseconds: timeoutMilliseconds, keepsResponseHeaders: keepsResponseHeaders)
+    }
+
+    /// A request to a URL libcurl has parsed already, which it then does not parse again; `path` (absolute,
+    /// percent-encoded) replaces the URL's path and anything after it.
+    package init(
+        method: String,
+        url: CurlURL,
+        path: String? = nil,
+        headers: [(name: String, value: String)] = [],
+        body: Data? = nil,
+        timeoutMilliseconds: Int = 0,
+        keepsResponseHeaders: Bool = true
+    ) {
+        self.init(
+            method: method, location: .parsed(url, path: path), headers: headers, body: body,
+            timeoutMilliseconds: timeoutMilliseconds, keepsResponseHeaders: keepsResponseHeaders)
+    }
+
+    private init(
+        method: String,
+        location: Location,
+        headers: [(name: String, value: String)],
+        body: Data?,
+        timeoutMilliseconds: Int,
+        keepsResponseHeaders: Bool
+    ) {
         self.method = method
-        self.url = url
+        self.location = location
         self.headers = headers
         self.body = body
         self.timeoutMilliseconds = timeoutMilliseconds
         self.keepsResponseHeaders = keepsResponseHeaders
+    }
+}
+
+extension CurlRequest {
+    /// A request's URL, in one of the two forms libcurl takes.
+    package enum Location: Sendable {
+        /// Text, which libcurl parses on every transfer.
+        case text(String)
+        /// A URL parsed once, and a path (absolute, percent-encoded) to replace its path and anything after
+        /// it, or `nil` to keep them.
+        case parsed(CurlURL, path: String?)
+
+        /// The URL as text.
+        package var text: String {
+            switch self {
+            case .text(let text): text
+            case .parsed(let url, nil): url.text
+            case .parsed(let url, let path?): url.text(withPath: path)
+            }
+        }
     }
 }
 

@@ -24,6 +24,9 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
     private let retryDelaysMilliseconds: [Int]
     /// `GET /next`, made once: it is the same request every time.
     private let nextRequest: CurlRequest
+    /// `/next`'s URL as libcurl parsed it; responses go to it with their own path, so that no URL is parsed
+    /// in the warm loop.
+    private let nextURL: CurlURL
 
     /// - Parameters:
     ///   - endpoint: where the Runtime API is.
@@ -33,7 +36,8 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
         self.endpoint = endpoint
         self.curl = try CurlEasyHandle(connectTimeoutMilliseconds: 2_000, bypassProxy: true)
         self.retryDelaysMilliseconds = retryDelaysMilliseconds
-        self.nextRequest = CurlRequest(method: "GET", url: endpoint.nextInvocationURL)
+        self.nextURL = try CurlURL(endpoint.nextInvocationURL)
+        self.nextRequest = CurlRequest(method: "GET", url: nextURL)
     }
 
     public func nextInvocation() throws -> Invocation {
@@ -57,8 +61,10 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
             throw RuntimeAPIError.payloadTooLarge(
                 detail: "response of \(body.count) bytes exceeds the \(Self.maxResponseBytes)-byte limit")
         }
-        let response = try perform(
-            CurlRequest(method: "POST", url: endpoint.responseURL(for: requestID), body: body))
+        let request = CurlRequest(
+            method: "POST", url: nextURL, path: endpoint.responsePath(for: requestID), body: body,
+            keepsResponseHeaders: false)
+        let response = try perform(request)
         guard (200..<300).contains(response.status) else { throw Self.failure(response, call: "response") }
     }
 

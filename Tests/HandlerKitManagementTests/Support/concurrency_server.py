@@ -1,8 +1,9 @@
 """A local HTTP server that holds each request for `?ms=N` milliseconds and counts how many it holds at once.
 
 Prints its port on the first line and exits when its standard input closes (the test process ended).
-`GET /peak` answers the most requests held at once since the last `POST /reset`. `/echo`, with any method, answers
-what arrived: the method and body length as `X-Method` and `X-Body-Length` headers (and as JSON but for HEAD)."""
+`GET /peak` answers the most requests held at once since the last `POST /reset`. `/echo` (and any path under it),
+with any method, answers what arrived: the method, body length, request target and `Accept` header (or `none`) as
+`X-Method`, `X-Body-Length`, `X-Target` and `X-Accept` headers (and the first two as JSON but for HEAD)."""
 from __future__ import annotations
 
 import json
@@ -37,17 +38,23 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("X-Method", self.command)
         self.send_header("X-Body-Length", str(length))
+        self.send_header("X-Target", self.path)
+        self.send_header("X-Accept", self.headers.get("Accept", "none"))
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
 
+    def is_echo(self) -> bool:
+        path = urlparse(self.path).path
+        return path == "/echo" or path.startswith("/echo/")
+
     do_HEAD = do_PUT = do_DELETE = echo
 
     def do_GET(self):
         url = urlparse(self.path)
-        if url.path == "/echo":
+        if self.is_echo():
             return self.echo()
         if url.path == "/peak":
             with lock:
@@ -55,7 +62,7 @@ class Handler(BaseHTTPRequestHandler):
         self.hold(url)
 
     def do_POST(self):
-        if urlparse(self.path).path == "/echo":
+        if self.is_echo():
             return self.echo()
         length = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(length)
