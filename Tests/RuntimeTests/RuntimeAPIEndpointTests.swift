@@ -37,8 +37,9 @@ struct RuntimeAPIEndpointTests {
         #expect(endpoint.errorURL(for: "") == "http://localhost:9001/2018-06-01/runtime/invocation//error")
         let prefixed = try #require(RuntimeAPIEndpoint("http://127.0.0.1:9000/.rt/"))
         #expect(prefixed.responseURL(for: "id") == "http://127.0.0.1:9000/.rt/2018-06-01/runtime/invocation/id/response")
-        #expect(prefixed.responsePath(for: "a b") == "/.rt/2018-06-01/runtime/invocation/a%20b/response")
-        #expect(endpoint.responsePath(for: "id") == "/2018-06-01/runtime/invocation/id/response")
+        #expect(endpoint.responseURL(for: "..") == "http://localhost:9001/2018-06-01/runtime/invocation/%2E%2E/response")
+        #expect(endpoint.errorURL(for: ".") == "http://localhost:9001/2018-06-01/runtime/invocation/%2E/error")
+        #expect(endpoint.errorURL(for: "...") == "http://localhost:9001/2018-06-01/runtime/invocation/.../error")
     }
 
     @Test("unusable values are refused", arguments: [

@@ -165,41 +165,42 @@ package final class CurlEasyHandle {
             // `withCString` lends a native string's own bytes; passing the String itself would copy it to an array.
             try CurlError.check(text.withCString { CCurl_easy_setopt_string(handle, CURLOPT_URL, $0) })
         case .parsed(let url, let path):
+            // A copy replaced here is freed once the handle points elsewhere (never while it may point at it).
+            var retiredCopy: OpaquePointer? = nil
+            defer { if let retiredCopy, retiredCopy != appliedURLHandle { curl_url_cleanup(retiredCopy) } }
             let urlHandle: OpaquePointer
             if let path {
-                urlHandle = try pathURL(from: url, path: path)
+                if let copy = pathURLCopy, pathURLSource === url {
+                    try CurlURL.setPath(of: copy, to: path)
+                    urlHandle = copy
+                } else {
+                    let copy = try url.copy(withPath: path)
+                    retiredCopy = pathURLCopy
+                    pathURLCopy = copy
+                    pathURLSource = url
+                    urlHandle = copy
+                }
             } else {
                 urlHandle = url.handle
-                parsedURL = url  // held while the handle points at it
             }
-            // A URL text left set (by the last transfer, which writes the parsed URL out as text) would stand
-            // for this one in curl's effective URL and in auth retries: clear it, and curl writes it afresh.
+            // The URL text the last transfer wrote out from its parsed URL would otherwise stay libcurl's
+            // effective URL (CURLINFO_EFFECTIVE_URL, its log lines): cleared, it is written afresh from this one.
             try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_URL, nil))
             if appliedURLHandle != urlHandle {
                 try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_CURLU, UnsafeRawPointer(urlHandle)))
                 appliedURLHandle = urlHandle
             }
+            if path == nil { parsedURL = url }  // held while the handle points at it
         }
     }
 
-    /// The handle's own copy of `url`, with `path` set on it; copied afresh only when `url` is not the one it
-    /// was copied from last.
-    private func pathURL(from url: CurlURL, path: String) throws(CurlError) -> OpaquePointer {
-        if let copy = pathURLCopy, pathURLSource === url {
-            try CurlURL.setPath(of: copy, to: path)
-            return copy
+    /// The URL of the last transfer, as libcurl reports it (`CURLINFO_EFFECTIVE_URL`).
+    package func effectiveURL() -> String? {
+        var pointer: UnsafeMutableRawPointer? = nil
+        guard CCurl_easy_getinfo_pointer(handle, CURLINFO_EFFECTIVE_URL, &pointer) == CURLE_OK, let pointer else {
+            return nil
         }
-        let copy = try url.copy(withPath: path)
-        if let old = pathURLCopy {
-            if appliedURLHandle == old {
-                try CurlError.check(CCurl_easy_setopt_pointer(handle, CURLOPT_CURLU, nil))
-                appliedURLHandle = nil
-            }
-            curl_url_cleanup(old)
-        }
-        pathURLCopy = copy
-        pathURLSource = url
-        return copy
+        return String(cString: pointer.assumingMemoryBound(to: CChar.self))
     }
 
     private func setCustomMethod(_ method: String?) throws(CurlError) {

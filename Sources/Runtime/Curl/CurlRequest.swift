@@ -22,7 +22,8 @@ package struct CurlRequest: Sendable {
         get { location.text }
         set { location = .text(newValue) }
     }
-    /// Header fields in order. curl's own `Expect` and form `Content-Type` defaults are suppressed.
+    /// Header fields in order. curl's own `Expect`, form `Content-Type` and `Accept: */*` defaults are
+    /// suppressed (a field of the request's own with that name is sent instead).
     package var headers: [(name: String, value: String)]
     /// The request body; sent for every method but `GET`, `HEAD` and `DELETE` without a body.
     package var body: Data?
@@ -45,8 +46,8 @@ package struct CurlRequest: Sendable {
             timeoutMilliseconds: timeoutMilliseconds, keepsResponseHeaders: keepsResponseHeaders)
     }
 
-    /// A request to a URL libcurl has parsed already, which it then does not parse again; `path` (absolute,
-    /// percent-encoded) replaces the URL's path and anything after it.
+    /// A request to a URL libcurl has parsed already, which it then does not parse again; `path` replaces the
+    /// URL's path and anything after it (see ``CurlURL/setPath(of:to:)`` for what it may hold).
     package init(
         method: String,
         url: CurlURL,

@@ -13,9 +13,13 @@ import Musl
 ///
 /// Immutable once made, so it can be shared between requests. A request can give its own path to go with it
 /// (``CurlRequest/Location/parsed(_:path:)``): the easy handle then sets that path on a copy it keeps.
+///
+/// Not every URL can be one: libcurl 7.88 drops an IPv6 zone id when it copies a parsed URL (which it does for
+/// every transfer), and rewrites a host holding `%` each time it writes the URL out. Such URLs are refused
+/// (``init(_:)`` throws); give them as text.
 package final class CurlURL: @unchecked Sendable {
-    /// The parsed URL; never changed after `init`, so concurrent reads (curl duplicates it per transfer)
-    /// are safe.
+    /// The parsed URL. libcurl only reads it (copying it for each transfer, writing it out as text), and its
+    /// host, the one part it would rewrite on a read, holds no `%`: concurrent use is safe.
     let handle: OpaquePointer
 
     /// How `CURLOPT_URL` parses its text, so that both ways of giving a URL mean the same.
@@ -30,7 +34,30 @@ package final class CurlURL: @unchecked Sendable {
             curl_url_cleanup(handle)
             throw CurlError.rejectedURL(code, "\(text)")
         }
+        var zone: UnsafeMutablePointer<CChar>? = nil
+        if curl_url_get(handle, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK {
+            curl_free(zone)
+            curl_url_cleanup(handle)
+            throw CurlError.rejectedURL(CURLUE_BAD_IPV6, "\(text): an IPv6 zone id does not survive a copy")
+        }
+        var host: UnsafeMutablePointer<CChar>? = nil
+        if curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK, let host {
+            let hasPercent = strchr(host, Int32(UInt8(ascii: "%"))) != nil
+            curl_free(host)
+            if hasPercent {
+                curl_url_cleanup(handle)
+                throw CurlError.rejectedURL(CURLUE_BAD_HOSTNAME, "\(text): a host holding '%'")
+            }
+        }
         self.handle = handle
+    }
+
+    /// The URL's path, as libcurl holds it (dot segments resolved).
+    package var path: String {
+        var pointer: UnsafeMutablePointer<CChar>? = nil
+        guard curl_url_get(handle, CURLUPART_PATH, &pointer, 0) == CURLUE_OK, let pointer else { return "/" }
+        defer { curl_free(pointer) }
+        return String(cString: pointer)
     }
 
     deinit { curl_url_cleanup(handle) }
@@ -50,8 +77,16 @@ package final class CurlURL: @unchecked Sendable {
         return copy
     }
 
-    /// Replaces the path of `handle` (a copy this process owns) by `path`, taken as it is.
+    /// Replaces the path of `handle` (a copy this process owns) by `path`, which libcurl takes as it is: so it
+    /// must be what a parsed URL's path is, and is checked to be: it starts with `/`, holds only visible ASCII
+    /// but `?` and `#` (anything else percent-encoded), and has no `.` or `..` segment (text URLs lose those to
+    /// normalisation). Anything else throws `CURLE_URL_MALFORMAT`.
     static func setPath(of handle: OpaquePointer, to path: String) throws(CurlError) {
+        guard isNormalisedPath(path) else {
+            throw CurlError(
+                code: Int(CURLE_URL_MALFORMAT.rawValue),
+                message: "not a percent-encoded absolute path without dot segments: \(path.debugDescription)")
+        }
         let code = path.withCString { curl_url_set(handle, CURLUPART_PATH, $0, 0) }
         guard code == CURLUE_OK else { throw CurlError.rejectedURL(code, "path \(path)") }
     }
@@ -63,8 +98,29 @@ package final class CurlURL: @unchecked Sendable {
         guard code == CURLUE_OK else { throw CurlError.rejectedURL(code, "part \(part.rawValue)") }
     }
 
-    /// The URL as libcurl writes it out (normalised: the scheme in lower case, dot segments resolved,
-    /// percent-encoded bytes in lower-case hex).
+    /// One pass over the bytes (it runs on every invocation); dots, rare, are looked at more closely.
+    private static func isNormalisedPath(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { bytes -> Bool in
+            let count = bytes.count
+            guard count > 0, bytes[0] == UInt8(ascii: "/") else { return false }
+            for index in 1..<count {
+                let byte = bytes[index]
+                // Visible ASCII but `?` (0x3F) and `#` (0x23).
+                guard byte &- 0x21 < 0x5E, byte != 0x3F, byte != 0x23 else { return false }
+                // A dot that starts a segment of one or two dots.
+                if byte == UInt8(ascii: "."), bytes[index - 1] == UInt8(ascii: "/") {
+                    var end = index + 1
+                    if end < count, bytes[end] == UInt8(ascii: ".") { end += 1 }
+                    if end == count || bytes[end] == UInt8(ascii: "/") { return false }
+                }
+            }
+            return true
+        }
+    }
+
+    /// The URL as libcurl writes it out (normalised: the scheme in lower case, dot segments resolved; libcurl
+    /// 7.88 writes the hex digits of a path set with a request in lower case, 8.21 and later in upper case).
     package var text: String { Self.text(of: handle) }
 
     /// The URL with its path replaced by `path`, as text (for messages: it is not a fast path).

@@ -24,9 +24,10 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
     private let retryDelaysMilliseconds: [Int]
     /// `GET /next`, made once: it is the same request every time.
     private let nextRequest: CurlRequest
-    /// `/next`'s URL as libcurl parsed it; responses go to it with their own path, so that no URL is parsed
-    /// in the warm loop.
-    private let nextURL: CurlURL
+    /// `/next`'s URL as libcurl parsed it, and the path that response paths start with; responses go to it
+    /// with their own path, so that no URL is parsed in the warm loop. `nil` for a URL libcurl cannot keep
+    /// parsed (see ``CurlURL``): requests then give their URLs as text.
+    private let parsedNext: (url: CurlURL, invocationPath: String)?
 
     /// - Parameters:
     ///   - endpoint: where the Runtime API is.
@@ -36,8 +37,13 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
         self.endpoint = endpoint
         self.curl = try CurlEasyHandle(connectTimeoutMilliseconds: 2_000, bypassProxy: true)
         self.retryDelaysMilliseconds = retryDelaysMilliseconds
-        self.nextURL = try CurlURL(endpoint.nextInvocationURL)
-        self.nextRequest = CurlRequest(method: "GET", url: nextURL)
+        if let url = try? CurlURL(endpoint.nextInvocationURL), url.path.hasSuffix("/next") {
+            parsedNext = (url, String(url.path.dropLast("next".count)))
+            nextRequest = CurlRequest(method: "GET", url: url)
+        } else {
+            parsedNext = nil
+            nextRequest = CurlRequest(method: "GET", url: endpoint.nextInvocationURL)
+        }
     }
 
     public func nextInvocation() throws -> Invocation {
@@ -61,9 +67,16 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
             throw RuntimeAPIError.payloadTooLarge(
                 detail: "response of \(body.count) bytes exceeds the \(Self.maxResponseBytes)-byte limit")
         }
-        let request = CurlRequest(
-            method: "POST", url: nextURL, path: endpoint.responsePath(for: requestID), body: body,
-            keepsResponseHeaders: false)
+        let request =
+            if let parsedNext {
+                CurlRequest(
+                    method: "POST", url: parsedNext.url,
+                    path: String(joining: parsedNext.invocationPath, requestID.percentEncodedPathSegment(), "/response"),
+                    body: body, keepsResponseHeaders: false)
+            } else {
+                CurlRequest(
+                    method: "POST", url: endpoint.responseURL(for: requestID), body: body, keepsResponseHeaders: false)
+            }
         let response = try perform(request)
         guard (200..<300).contains(response.status) else { throw Self.failure(response, call: "response") }
     }
@@ -119,6 +132,30 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
 }
 
 extension String {
+    /// The three strings joined, written into one allocation (a response path is built on every invocation).
+    fileprivate init(joining first: String, _ second: String, _ third: StaticString) {
+        var first = first
+        var second = second
+        self = first.withUTF8 { first in
+            second.withUTF8 { second in
+                third.withUTF8Buffer { third in
+                    String(unsafeUninitializedCapacity: first.count + second.count + third.count) { buffer in
+                        guard let base = buffer.baseAddress else { return 0 }
+                        var position = 0
+                        func append(_ part: UnsafeBufferPointer<UInt8>) {
+                            if let source = part.baseAddress { (base + position).initialize(from: source, count: part.count) }
+                            position += part.count
+                        }
+                        append(first)
+                        append(second)
+                        append(third)
+                        return position
+                    }
+                }
+            }
+        }
+    }
+
     /// The value with control characters (which would break the header block) replaced by spaces.
     fileprivate func headerSafe() -> String {
         String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))

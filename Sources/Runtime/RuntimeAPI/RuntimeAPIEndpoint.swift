@@ -12,8 +12,6 @@ public struct RuntimeAPIEndpoint: Sendable, Hashable, CustomStringConvertible {
     public let nextInvocationURL: String
     /// `{base}/runtime/invocation/`, which every response and error URL starts with.
     private let invocationPrefix: String
-    /// The path of ``invocationPrefix``: `[/prefix]/2018-06-01/runtime/invocation/`.
-    private let invocationPathPrefix: String
 
     /// Parses a value of `AWS_LAMBDA_RUNTIME_API`; `nil` when it is empty or not a usable address.
     public init?(_ value: String) {
@@ -35,8 +33,7 @@ public struct RuntimeAPIEndpoint: Sendable, Hashable, CustomStringConvertible {
             guard let number = Int(port), (1...65_535).contains(number) else { return nil }
         }
         baseURL = "\(scheme)://\(authority)\(path)/\(Self.apiVersion)"
-        invocationPathPrefix = "\(path)/\(Self.apiVersion)/runtime/invocation/"
-        invocationPrefix = "\(scheme)://\(authority)" + invocationPathPrefix
+        invocationPrefix = baseURL + "/runtime/invocation/"
         nextInvocationURL = invocationPrefix + "next"
     }
 
@@ -50,21 +47,13 @@ public struct RuntimeAPIEndpoint: Sendable, Hashable, CustomStringConvertible {
     public func errorURL(for requestID: String) -> String {
         invocationURL(requestID, "/error")
     }
-    /// The path of ``responseURL(for:)``, for a client that keeps the scheme and authority parsed.
-    package func responsePath(for requestID: String) -> String {
-        joined(invocationPathPrefix, requestID, "/response")
-    }
     /// `POST` an initialisation error here.
     public var initErrorURL: String { baseURL + "/runtime/init/error" }
 
     /// `{base}/runtime/invocation/{id}{call}`, written into one allocation (it is built on every invocation),
     /// with the request id percent-encoded as a path segment.
     private func invocationURL(_ requestID: String, _ call: StaticString) -> String {
-        joined(invocationPrefix, requestID, call)
-    }
-
-    private func joined(_ prefix: String, _ requestID: String, _ call: StaticString) -> String {
-        var prefix = prefix
+        var prefix = invocationPrefix
         var id = requestID.percentEncodedPathSegment()
         return prefix.withUTF8 { prefix in
             id.withUTF8 { id in
@@ -101,11 +90,14 @@ extension String {
         return self[start..<end]
     }
 
-    /// RFC 3986 unreserved characters kept, every other byte percent-encoded.
+    /// RFC 3986 unreserved characters kept, every other byte percent-encoded (and the dots of a `.` or `..`
+    /// segment).
     package func percentEncodedPathSegment() -> String {
         let needsEncoding =
             utf8.withContiguousStorageIfAvailable { bytes in bytes.contains { !$0.isUnreservedURIByte } }
             ?? utf8.contains { !$0.isUnreservedURIByte }
+        // A segment of dots alone would be a dot segment, which URL normalisation removes.
+        if utf8.count <= 2, self == "." || self == ".." { return String(repeating: "%2E", count: utf8.count) }
         guard needsEncoding else { return self }
         var result = ""
         result.reserveCapacity(utf8.count * 3)
