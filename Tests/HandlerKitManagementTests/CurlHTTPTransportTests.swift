@@ -107,23 +107,23 @@ import Testing
             (.text(server.url("/echo/text")), "/echo/text"),
             (.parsed(first, path: nil), "/echo/first"),
             (.parsed(first, path: nil), "/echo/first"),
-            (.parsed(first, path: "/echo/run/a1"), "/echo/run/a1"),
-            (.parsed(first, path: "/echo/run/b22"), "/echo/run/b22"),
+            (.parsed(first, path: try CurlURL.Path("/echo/run/a1")), "/echo/run/a1"),
+            (.parsed(first, path: try CurlURL.Path("/echo/run/b22")), "/echo/run/b22"),
             (.parsed(first, path: nil), "/echo/first"),
             (.parsed(second, path: nil), "/echo/second?q=1"),
             // A path replaces the query too.
-            (.parsed(second, path: "/echo/run/c%20d"), "/echo/run/c%20d"),
-            (.parsed(first, path: "/echo/run/e"), "/echo/run/e"),
+            (.parsed(second, path: try CurlURL.Path("/echo/run/c%20d")), "/echo/run/c%20d"),
+            (.parsed(first, path: try CurlURL.Path("/echo/run/e")), "/echo/run/e"),
             (.text(server.url("/echo/text?x=2")), "/echo/text?x=2"),
-            (.parsed(second, path: "/echo/run/f"), "/echo/run/f"),
+            (.parsed(second, path: try CurlURL.Path("/echo/run/f")), "/echo/run/f"),
             (.text(server.url("/echo/last")), "/echo/last"),
             // Percent-encoded bytes go out as given in text; in a path set on a parsed URL, libcurl 7.88 writes
             // their hex digits in lower case, 8.21 and later in upper case (the same bytes either way).
             (.text(server.url("/echo/id%2Fwith%3Fslash")), "/echo/id%2Fwith%3Fslash"),
-            (.parsed(first, path: "/echo/id%2Fwith%3Fslash"), "/echo/id%2fwith%3fslash"),
+            (.parsed(first, path: try CurlURL.Path("/echo/id%2Fwith%3Fslash")), "/echo/id%2fwith%3fslash"),
             // A parsed URL let go right after its request: the handle holds it while it points at it.
             (.parsed(try CurlURL(server.url("/echo/brief")), path: nil), "/echo/brief"),
-            (.parsed(try CurlURL(server.url("/echo/brief2")), path: "/echo/brief3"), "/echo/brief3"),
+            (.parsed(try CurlURL(server.url("/echo/brief2")), path: try CurlURL.Path("/echo/brief3")), "/echo/brief3"),
             (.text(server.url("/echo/after")), "/echo/after"),
         ]
         for (index, step) in sequence.enumerated() {
@@ -144,9 +144,9 @@ import Testing
     @Test func aParsedURLReadsBackAsText() throws {
         let url = try CurlURL("HTTP://Example.COM:8080/a/./b?c=d")
         #expect(url.text == "http://Example.COM:8080/a/b?c=d")
-        #expect(url.text(withPath: "/x/y%2Fz").lowercased() == "http://example.com:8080/x/y%2fz")
+        #expect(url.text(withPath: try CurlURL.Path("/x/y%2Fz")).lowercased() == "http://example.com:8080/x/y%2fz")
         #expect(url.path == "/a/b")
-        #expect(CurlRequest(method: "GET", url: url, path: "/next").url == "http://Example.COM:8080/next")
+        #expect(CurlRequest(method: "GET", url: url, path: try CurlURL.Path("/next")).url == "http://Example.COM:8080/next")
         #expect(throws: CurlError.self) { try CurlURL("http://bad host/") }
         #expect(throws: CurlError.self) { try CurlURL("") }
         // What libcurl 7.88 cannot keep parsed: an IPv6 zone id, a host holding '%'.
@@ -161,13 +161,23 @@ import Testing
         for path in ["echo/relative", "/echo/a b", "/echo/a\r\nX-Evil: 1", "/echo/a?b", "/echo/a#b", "/echo/../x",
                      "/echo/.", "/./echo", "/echo/é", ""] {
             #expect(throws: CurlError.self, "\(path.debugDescription)") {
-                try handle.perform(CurlRequest(method: "GET", url: url, path: path))
+                try handle.perform(CurlRequest(method: "GET", url: url, path: try CurlURL.Path(path)))
             }
         }
         // Dots inside a segment, or three of them, are plain characters.
         for path in ["/echo/a.b", "/echo/...", "/echo/.hidden", "/echo/x..", "/echo/%2E%2E"] {
-            let response = try handle.perform(CurlRequest(method: "GET", url: url, path: path))
+            let response = try handle.perform(CurlRequest(method: "GET", url: url, path: try CurlURL.Path(path)))
             #expect(response.header("X-Target")?.lowercased() == path.lowercased())
+        }
+        // A path built from a checked directory and an encoded segment goes out as built, whatever the segment.
+        let directory = try CurlURL.Path("/echo/dir/")
+        let suffix = try CurlURL.Path("/end")
+        for (segment, target) in [("id-1", "/echo/dir/id-1/end"), ("..", "/echo/dir/%2E%2E/end"),
+                                  ("a/b ?#", "/echo/dir/a%2Fb%20%3F%23/end"), ("", "/echo/dir//end")] {
+            let path = CurlURL.Path(directory: directory, segment: segment, suffix: suffix)
+            #expect(path.text == target)
+            let response = try handle.perform(CurlRequest(method: "GET", url: url, path: path))
+            #expect(response.header("X-Target")?.lowercased() == target.lowercased(), "\(segment.debugDescription)")
         }
     }
 

@@ -47,11 +47,11 @@ package struct CurlRequest: Sendable {
     }
 
     /// A request to a URL libcurl has parsed already, which it then does not parse again; `path` replaces the
-    /// URL's path and anything after it (see ``CurlURL/setPath(of:to:)`` for what it may hold).
+    /// URL's path and anything after it.
     package init(
         method: String,
         url: CurlURL,
-        path: String? = nil,
+        path: CurlURL.Path? = nil,
         headers: [(name: String, value: String)] = [],
         body: Data? = nil,
         timeoutMilliseconds: Int = 0,
@@ -84,9 +84,8 @@ extension CurlRequest {
     package enum Location: Sendable {
         /// Text, which libcurl parses on every transfer.
         case text(String)
-        /// A URL parsed once, and a path (absolute, percent-encoded) to replace its path and anything after
-        /// it, or `nil` to keep them.
-        case parsed(CurlURL, path: String?)
+        /// A URL parsed once, and a path to replace its path and anything after it, or `nil` to keep them.
+        case parsed(CurlURL, path: CurlURL.Path?)
 
         /// The URL as text.
         package var text: String {

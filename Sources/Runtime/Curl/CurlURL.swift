@@ -12,7 +12,8 @@ import Musl
 /// over (the Runtime API's `/next`, twice an invocation with its response).
 ///
 /// Immutable once made, so it can be shared between requests. A request can give its own path to go with it
-/// (``CurlRequest/Location/parsed(_:path:)``): the easy handle then sets that path on a copy it keeps.
+/// (``CurlRequest/Location/parsed(_:path:)``, a ``Path``): the easy handle then sets that path on a copy it
+/// keeps.
 ///
 /// Not every URL can be one: libcurl 7.88 drops an IPv6 zone id when it copies a parsed URL (which it does for
 /// every transfer), and rewrites a host holding `%` each time it writes the URL out. Such URLs are refused
@@ -62,9 +63,9 @@ package final class CurlURL: @unchecked Sendable {
 
     deinit { curl_url_cleanup(handle) }
 
-    /// A copy of the parsed URL with its path (and nothing after it) replaced by `path`: an absolute path,
-    /// already percent-encoded, which is taken as it is. The caller owns the copy (`curl_url_cleanup`).
-    func copy(withPath path: String) throws(CurlError) -> OpaquePointer {
+    /// A copy of the parsed URL with its path (and nothing after it) replaced by `path`. The caller owns the
+    /// copy (`curl_url_cleanup`).
+    func copy(withPath path: Path) throws(CurlError) -> OpaquePointer {
         guard let copy = curl_url_dup(handle) else { throw CurlError.outOfMemory }
         do throws(CurlError) {
             try Self.set(CURLUPART_QUERY, of: copy, to: nil)
@@ -77,18 +78,10 @@ package final class CurlURL: @unchecked Sendable {
         return copy
     }
 
-    /// Replaces the path of `handle` (a copy this process owns) by `path`, which libcurl takes as it is: so it
-    /// must be what a parsed URL's path is, and is checked to be: it starts with `/`, holds only visible ASCII
-    /// but `?` and `#` (anything else percent-encoded), and has no `.` or `..` segment (text URLs lose those to
-    /// normalisation). Anything else throws `CURLE_URL_MALFORMAT`.
-    static func setPath(of handle: OpaquePointer, to path: String) throws(CurlError) {
-        guard isNormalisedPath(path) else {
-            throw CurlError(
-                code: Int(CURLE_URL_MALFORMAT.rawValue),
-                message: "not a percent-encoded absolute path without dot segments: \(path.debugDescription)")
-        }
-        let code = path.withCString { curl_url_set(handle, CURLUPART_PATH, $0, 0) }
-        guard code == CURLUE_OK else { throw CurlError.rejectedURL(code, "path \(path)") }
+    /// Replaces the path of `handle` (a copy this process owns) by `path`, which libcurl takes as it is.
+    static func setPath(of handle: OpaquePointer, to path: Path) throws(CurlError) {
+        let code = path.text.withCString { curl_url_set(handle, CURLUPART_PATH, $0, 0) }
+        guard code == CURLUE_OK else { throw CurlError.rejectedURL(code, "path \(path.text)") }
     }
 
     private static func set(_ part: CURLUPart, of handle: OpaquePointer, to value: UnsafePointer<CChar>?)
@@ -98,34 +91,13 @@ package final class CurlURL: @unchecked Sendable {
         guard code == CURLUE_OK else { throw CurlError.rejectedURL(code, "part \(part.rawValue)") }
     }
 
-    /// One pass over the bytes (it runs on every invocation); dots, rare, are looked at more closely.
-    private static func isNormalisedPath(_ path: String) -> Bool {
-        var path = path
-        return path.withUTF8 { bytes -> Bool in
-            let count = bytes.count
-            guard count > 0, bytes[0] == UInt8(ascii: "/") else { return false }
-            for index in 1..<count {
-                let byte = bytes[index]
-                // Visible ASCII but `?` (0x3F) and `#` (0x23).
-                guard byte &- 0x21 < 0x5E, byte != 0x3F, byte != 0x23 else { return false }
-                // A dot that starts a segment of one or two dots.
-                if byte == UInt8(ascii: "."), bytes[index - 1] == UInt8(ascii: "/") {
-                    var end = index + 1
-                    if end < count, bytes[end] == UInt8(ascii: ".") { end += 1 }
-                    if end == count || bytes[end] == UInt8(ascii: "/") { return false }
-                }
-            }
-            return true
-        }
-    }
-
     /// The URL as libcurl writes it out (normalised: the scheme in lower case, dot segments resolved; libcurl
     /// 7.88 writes the hex digits of a path set with a request in lower case, 8.21 and later in upper case).
     package var text: String { Self.text(of: handle) }
 
     /// The URL with its path replaced by `path`, as text (for messages: it is not a fast path).
-    package func text(withPath path: String) -> String {
-        guard let copy = try? copy(withPath: path) else { return text + " (path \(path))" }
+    package func text(withPath path: Path) -> String {
+        guard let copy = try? copy(withPath: path) else { return text + " (path \(path.text))" }
         defer { curl_url_cleanup(copy) }
         return Self.text(of: copy)
     }

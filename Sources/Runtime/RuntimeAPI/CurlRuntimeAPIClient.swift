@@ -24,10 +24,11 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
     private let retryDelaysMilliseconds: [Int]
     /// `GET /next`, made once: it is the same request every time.
     private let nextRequest: CurlRequest
-    /// `/next`'s URL as libcurl parsed it, and the path that response paths start with; responses go to it
-    /// with their own path, so that no URL is parsed in the warm loop. `nil` for a URL libcurl cannot keep
-    /// parsed (see ``CurlURL``): requests then give their URLs as text.
-    private let parsedNext: (url: CurlURL, invocationPath: String)?
+    /// `/next`'s URL as libcurl parsed it, and the directory of its path (`…/runtime/invocation/`), where
+    /// response paths start; responses go to it with their own path, so that no URL is parsed in the warm
+    /// loop. `nil` for a URL libcurl cannot keep parsed (see ``CurlURL``): requests then give URLs as text.
+    private let parsedNext: (url: CurlURL, invocationDirectory: CurlURL.Path)?
+    private static let responseSuffix = try! CurlURL.Path("/response")
 
     /// - Parameters:
     ///   - endpoint: where the Runtime API is.
@@ -37,8 +38,10 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
         self.endpoint = endpoint
         self.curl = try CurlEasyHandle(connectTimeoutMilliseconds: 2_000, bypassProxy: true)
         self.retryDelaysMilliseconds = retryDelaysMilliseconds
-        if let url = try? CurlURL(endpoint.nextInvocationURL), url.path.hasSuffix("/next") {
-            parsedNext = (url, String(url.path.dropLast("next".count)))
+        if let url = try? CurlURL(endpoint.nextInvocationURL), case let path = url.path, path.hasSuffix("/next"),
+            let directory = try? CurlURL.Path(String(path.dropLast("next".count)))
+        {
+            parsedNext = (url, directory)
             nextRequest = CurlRequest(method: "GET", url: url)
         } else {
             parsedNext = nil
@@ -71,7 +74,8 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
             if let parsedNext {
                 CurlRequest(
                     method: "POST", url: parsedNext.url,
-                    path: String(joining: parsedNext.invocationPath, requestID.percentEncodedPathSegment(), "/response"),
+                    path: CurlURL.Path(
+                        directory: parsedNext.invocationDirectory, segment: requestID, suffix: Self.responseSuffix),
                     body: body, keepsResponseHeaders: false)
             } else {
                 CurlRequest(
@@ -132,30 +136,6 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
 }
 
 extension String {
-    /// The three strings joined, written into one allocation (a response path is built on every invocation).
-    fileprivate init(joining first: String, _ second: String, _ third: StaticString) {
-        var first = first
-        var second = second
-        self = first.withUTF8 { first in
-            second.withUTF8 { second in
-                third.withUTF8Buffer { third in
-                    String(unsafeUninitializedCapacity: first.count + second.count + third.count) { buffer in
-                        guard let base = buffer.baseAddress else { return 0 }
-                        var position = 0
-                        func append(_ part: UnsafeBufferPointer<UInt8>) {
-                            if let source = part.baseAddress { (base + position).initialize(from: source, count: part.count) }
-                            position += part.count
-                        }
-                        append(first)
-                        append(second)
-                        append(third)
-                        return position
-                    }
-                }
-            }
-        }
-    }
-
     /// The value with control characters (which would break the header block) replaced by spaces.
     fileprivate func headerSafe() -> String {
         String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))

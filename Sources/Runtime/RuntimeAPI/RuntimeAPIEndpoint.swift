@@ -52,14 +52,22 @@ public struct RuntimeAPIEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// `{base}/runtime/invocation/{id}{call}`, written into one allocation (it is built on every invocation),
     /// with the request id percent-encoded as a path segment.
-    private func invocationURL(_ requestID: String, _ call: StaticString) -> String {
-        var prefix = invocationPrefix
-        var id = requestID.percentEncodedPathSegment()
-        return prefix.withUTF8 { prefix in
-            id.withUTF8 { id in
-                call.withUTF8Buffer { call in
-                    String(unsafeUninitializedCapacity: prefix.count + id.count + call.count) { url in
-                        url.copy(call, at: url.copy(id, at: url.copy(prefix, at: 0)))
+    private func invocationURL(_ requestID: String, _ call: String) -> String {
+        String(joining: invocationPrefix, requestID.percentEncodedPathSegment(), call)
+    }
+}
+
+extension String {
+    /// The three strings joined, written into one allocation (URLs and paths built on every invocation).
+    init(joining first: String, _ second: String, _ third: String) {
+        var first = first
+        var second = second
+        var third = third
+        self = first.withUTF8 { first in
+            second.withUTF8 { second in
+                third.withUTF8 { third in
+                    String(unsafeUninitializedCapacity: first.count + second.count + third.count) { url in
+                        url.copy(third, at: url.copy(second, at: url.copy(first, at: 0)))
                     }
                 }
             }
@@ -93,11 +101,11 @@ extension String {
     /// RFC 3986 unreserved characters kept, every other byte percent-encoded (and the dots of a `.` or `..`
     /// segment).
     package func percentEncodedPathSegment() -> String {
+        // A segment of dots alone would be a dot segment, which URL normalisation removes.
+        if utf8.count <= 2, self == "." || self == ".." { return String(repeating: "%2E", count: utf8.count) }
         let needsEncoding =
             utf8.withContiguousStorageIfAvailable { bytes in bytes.contains { !$0.isUnreservedURIByte } }
             ?? utf8.contains { !$0.isUnreservedURIByte }
-        // A segment of dots alone would be a dot segment, which URL normalisation removes.
-        if utf8.count <= 2, self == "." || self == ".." { return String(repeating: "%2E", count: utf8.count) }
         guard needsEncoding else { return self }
         var result = ""
         result.reserveCapacity(utf8.count * 3)
