@@ -13,7 +13,7 @@ The clients run in `bench-gateway-client` (SwiftNIO, one thread: about 70 µs of
 that the load generator leaves the machine's cores to what it measures; `--client python` runs them in this
 process with the `websockets` package instead (about 200-280 µs a message on the same machine).
 
-    python3 Benchmarks/gateway-load/load.py                  # 200 clients, 10 s, 3 function processes, release
+    python3 Benchmarks/gateway-load/load.py                  # 200 clients, 10 s, 4 function processes, release
     python3 Benchmarks/gateway-load/load.py --mode echo      # the route response only (test function's echo)
     python3 Benchmarks/gateway-load/load.py --client python  # the clients in Python (websockets)
 """
@@ -211,9 +211,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--duration", type=float, default=10)
-    parser.add_argument("--instances", type=int, default=3,
-                        help="function processes polling the Runtime API (3: on 2 cores one runs while the others "
-                             "wait on the gateway; 2 leaves the cores idle part of the time)")
+    parser.add_argument("--instances", type=int, default=4,
+                        help="function processes polling the Runtime API (4: on 2 cores one or two run while the "
+                             "others wait on the gateway; with 2 or 3 the cores sit idle part of the time)")
     parser.add_argument("--mode", choices=["sendMessage", "echo"], default="sendMessage")
     parser.add_argument("--function", help="function product (default: Handlers for sendMessage, "
                         "GatewayTestFunction for echo)")
