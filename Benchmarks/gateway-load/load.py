@@ -212,8 +212,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--instances", type=int, default=4,
-                        help="function processes polling the Runtime API (4: on 2 cores one or two run while the "
-                             "others wait on the gateway; with 2 or 3 the cores sit idle part of the time)")
+                        help="function processes polling the Runtime API (4: more messages/s than 3 in paired runs on "
+                             "2 cores; 6, 8 and 12 were no better)")
     parser.add_argument("--mode", choices=["sendMessage", "echo"], default="sendMessage")
     parser.add_argument("--function", help="function product (default: Handlers for sendMessage, "
                         "GatewayTestFunction for echo)")
