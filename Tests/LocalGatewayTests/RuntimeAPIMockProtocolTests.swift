@@ -32,7 +32,7 @@ struct RuntimeAPIMockProtocolTests {
         try await mock.shutdown()
     }
 
-    @Test("queued events carry header overrides: replaced, added and removed Lambda-Runtime-* headers")
+    @Test("queued events carry header overrides: replaced, added and removed Lambda-Runtime-* headers, line breaks written as spaces")
     func headerOverrides() async throws {
         let mock = try await RuntimeAPIMock.started()
         let runtime = try await FakeRuntime.connect(to: mock)
@@ -40,8 +40,12 @@ struct RuntimeAPIMockProtocolTests {
             "Lambda-Runtime-Deadline-Ms": nil,
             "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:eu-west-1:123456789012:function:chat:live",
             "Lambda-Runtime-Client-Context": #"{"custom":{"k":"v"}}"#,
+            "Lambda-Runtime-Cognito-Identity": "a\r\nInjected: yes",
         ]))
         let event = try await runtime.next()
+        // A line break in a value cannot split the response: it is written as a space.
+        #expect(event.header("Lambda-Runtime-Cognito-Identity") == "a  Injected: yes")
+        #expect(event.header("Injected") == nil)
         #expect(event.header("Lambda-Runtime-Deadline-Ms") == nil)
         #expect(event.header("Lambda-Runtime-Invoked-Function-Arn") == "arn:aws:lambda:eu-west-1:123456789012:function:chat:live")
         #expect(event.header("Lambda-Runtime-Client-Context") == #"{"custom":{"k":"v"}}"#)
@@ -176,6 +180,51 @@ struct RuntimeAPIMockProtocolTests {
         #expect(interim.status == 100)
         #expect(final.status == 202)
         #expect(await result == .response(Data("hello".utf8)))
+        try await mock.shutdown()
+    }
+
+    @Test("pipelined requests are answered in order: one sent behind a waiting /next waits for its event")
+    func pipelinedRequests() async throws {
+        let mock = try await RuntimeAPIMock.started()
+        let port = try boundPort(mock)
+        let connection = try RawHTTPConnection(port: port)
+        try connection.send(Array("""
+            GET \(FakeRuntime.nextPath) HTTP/1.1\r\nHost: x\r\n\r\n\
+            GET /2018-06-01/runtime/nothing HTTP/1.1\r\nHost: x\r\n\r\n
+            """.utf8))
+        try await waitUntil { mock.pollersWaiting == 1 }
+        async let result = mock.invoke(Data(#"{"n":1}"#.utf8))
+        let (event, unknown) = try await onThread {
+            (try connection.readResponse(), try connection.readResponse())
+        }
+        #expect(event.status == 200)
+        #expect(String(decoding: event.body, as: UTF8.self) == #"{"n":1}"#)
+        #expect(unknown.status == 404)
+        let requestID = try #require(event.header("Lambda-Runtime-Aws-Request-Id"))
+        let accepted = try await onThread {
+            try connection.request("POST", "/2018-06-01/runtime/invocation/\(requestID)/response", body: Array("ok".utf8))
+        }
+        #expect(accepted.status == 202)
+        #expect(await result == .response(Data("ok".utf8)))
+        try await mock.shutdown()
+    }
+
+    @Test("HEAD gets the head of the answer, Content-Length and all, and no body; the connection goes on")
+    func headRequest() async throws {
+        let mock = try await RuntimeAPIMock.started()
+        let port = try boundPort(mock)
+        let connection = try RawHTTPConnection(port: port)
+        let (head, after) = try await onThread {
+            try connection.send(Array("HEAD \(FakeRuntime.nextPath) HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            let head = try connection.readResponse(hasBody: false)
+            return (head, try connection.request("GET", "/2018-06-01/runtime/nothing"))
+        }
+        #expect(head.status == 405)
+        #expect(head.header("Allow") == "GET")
+        #expect(Int(head.header("Content-Length") ?? "") ?? 0 > 0)
+        #expect(head.body.isEmpty)
+        #expect(after.status == 404)
+        #expect(after.json?["errorType"] as? String == "NotFound")
         try await mock.shutdown()
     }
 

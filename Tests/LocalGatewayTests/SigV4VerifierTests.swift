@@ -10,15 +10,19 @@ struct SigV4VerifierTests {
     let now = Date(timeIntervalSince1970: 1_795_595_400)  // 2026-11-25T08:30:00Z
 
     /// A POST signed as the management client signs it, as the gateway receives it.
-    func signedRequest(secret: String = "local-secret", date: Date? = nil) throws -> ManagementRequest {
+    func signedRequest(
+        secret: String = "local-secret", token: String? = nil, date: Date? = nil, query: String = "",
+        headers: [(name: String, value: String)] = []
+    ) throws -> ManagementRequest {
         let signer = SigV4Signer(
-            credentials: AWSCredentials(accessKeyID: "AKIDLOCAL", secretAccessKey: secret), region: "us-east-1",
-            service: "execute-api")
+            credentials: AWSCredentials(accessKeyID: "AKIDLOCAL", secretAccessKey: secret, sessionToken: token),
+            region: "us-east-1", service: "execute-api")
         var request = HTTPRequest(
-            method: "POST", url: "http://127.0.0.1:3001/dev/@connections/abc%3D", headers: [], body: Data("hi".utf8))
+            method: "POST", url: "http://127.0.0.1:3001/dev/@connections/abc%3D" + (query.isEmpty ? "" : "?" + query),
+            headers: headers, body: Data("hi".utf8))
         try signer.sign(&request, date: date ?? now)
         return ManagementRequest(
-            method: "POST", path: "/dev/@connections/abc%3D", query: "",
+            method: "POST", path: "/dev/@connections/abc%3D", query: query,
             headers: [("Host", "127.0.0.1:3001")] + request.headers, body: Data("hi".utf8))
     }
 
@@ -68,5 +72,47 @@ struct SigV4VerifierTests {
         var unsigned = try signedRequest()
         unsigned.headers.removeAll { $0.name.lowercased() == "authorization" }
         #expect(verifier.verify(unsigned, now: now) == .denied("Missing Authentication Token"))
+    }
+
+    @Test("signed headers and the query count, headers added after signing do not; the method and path are signed")
+    func signedParts() throws {
+        let verifier = SigV4Verifier(credentials: credentials, region: "us-east-1")
+        var request = try signedRequest(query: "b=2&a=1", headers: [("Content-Type", "text/plain")])
+        #expect(verifier.verify(request, now: now) == .allowed)
+        request.headers.append(("User-Agent", "added/1.0"))
+        #expect(verifier.verify(request, now: now) == .allowed)
+
+        var changed = request
+        changed.headers = changed.headers.map { $0.name == "Content-Type" ? ($0.name, "text/html") : $0 }
+        #expect(verifier.verify(changed, now: now) == .denied(SigV4Verifier.mismatch))
+        changed = request
+        changed.query = "b=2&a=3"
+        #expect(verifier.verify(changed, now: now) == .denied(SigV4Verifier.mismatch))
+        changed = request
+        changed.method = "DELETE"
+        #expect(verifier.verify(changed, now: now) == .denied(SigV4Verifier.mismatch))
+        changed = request
+        changed.path = "/dev/@connections/abd%3D"
+        #expect(verifier.verify(changed, now: now) == .denied(SigV4Verifier.mismatch))
+        #expect(SigV4Verifier(credentials: credentials, region: "eu-west-1").verify(request, now: now)
+            == .denied(SigV4Verifier.mismatch))
+    }
+
+    @Test("a gateway given a session token requires it; one without signs a client's token as sent")
+    func sessionTokens() throws {
+        let withToken = SigV4Verifier(
+            credentials: AWSCredentials(accessKeyID: "AKIDLOCAL", secretAccessKey: "local-secret", sessionToken: "tok"),
+            region: "us-east-1")
+        #expect(withToken.verify(try signedRequest(token: "tok"), now: now) == .allowed)
+        let invalid = ManagementAuthorization.denied("The security token included in the request is invalid.")
+        #expect(withToken.verify(try signedRequest(token: "other"), now: now) == invalid)
+        #expect(withToken.verify(try signedRequest(), now: now) == invalid)
+
+        // A function that inherited a token from the developer's shell still reaches the local gateway.
+        let withoutToken = SigV4Verifier(credentials: credentials, region: "us-east-1")
+        var request = try signedRequest(token: "from-the-shell")
+        #expect(withoutToken.verify(request, now: now) == .allowed)
+        request.headers = request.headers.map { $0.name.lowercased() == "x-amz-security-token" ? ($0.name, "edited") : $0 }
+        #expect(withoutToken.verify(request, now: now) == .denied(SigV4Verifier.mismatch))
     }
 }

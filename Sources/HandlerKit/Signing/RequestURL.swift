@@ -11,6 +11,18 @@ package struct RequestURL: Sendable, Equatable {
     /// The query as written, without `?`; empty when absent.
     package var query: String
 
+    /// A URL from its parts, as a server that received a request knows them: nothing is parsed or checked.
+    /// - Parameters:
+    ///   - host: lower-cased; IPv6 literals in brackets.
+    ///   - path: percent-encoded, `/` when empty.
+    package init(scheme: String, host: String, port: Int?, path: String, query: String) {
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.path = path
+        self.query = query
+    }
+
     /// Parses `url`.
     ///
     /// Every delimiter (`:`, `/`, `?`, `#`, `@`, `[`, `]`) is ASCII, so the URL is scanned as UTF-8 bytes, in

@@ -50,9 +50,25 @@ public final class SigV4Signer: Sendable {
         } else {
             request.removeHeader("x-amz-security-token")
         }
-        let canonical = CanonicalRequest(
+        let signed = signature(
             method: request.method, url: url, headers: request.headers,
-            payloadHash: Self.hexSHA256(request.body))
+            payloadHash: Self.hexSHA256(request.body), date: amzDate)
+        request.headers.append((
+            "Authorization",
+            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(signed.scope), SignedHeaders=\(signed.signedHeaders), Signature=\(signed.signature)"
+        ))
+    }
+
+    /// The signature of a request whose headers are final (`x-amz-date` among them, `Authorization` not):
+    /// what ``sign(_:date:)`` puts in the `Authorization` header, and what a verifier compares with the one a
+    /// client sent, without writing out or parsing a URL or a header.
+    /// - Returns: the credential scope (`{day}/{region}/{service}/aws4_request`), the signed header names
+    ///   (`host;x-amz-date`) and the signature in lower-case hex.
+    package func signature(
+        method: String, url: RequestURL, headers: [(name: String, value: String)], payloadHash: String,
+        date amzDate: AmzDate
+    ) -> (scope: String, signedHeaders: String, signature: String) {
+        let canonical = CanonicalRequest(method: method, url: url, headers: headers, payloadHash: payloadHash)
         let scope = "\(amzDate.day)/\(region)/\(service)/aws4_request"
         var mac = keyedHMAC(day: amzDate.day)
         // `AWS4-HMAC-SHA256\n{timestamp}\n{scope}\n{hex SHA-256 of the canonical request}`, in one buffer
@@ -66,11 +82,7 @@ public final class SigV4Signer: Sendable {
         stringToSign.append(0x0A)
         canonical.bytes.withUnsafeBytes { Self.appendHex(of: SHA256.hash(data: $0), to: &stringToSign) }
         stringToSign.withUnsafeBytes { mac.update(data: $0) }
-        let signature = mac.finalize()
-        request.headers.append((
-            "Authorization",
-            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(canonical.signedHeaders), Signature=\(Self.hex(signature))"
-        ))
+        return (scope, canonical.signedHeaders, Self.hex(mac.finalize()))
     }
 
     /// The canonical request `sign` would build for `request` (which must already carry `x-amz-date`);

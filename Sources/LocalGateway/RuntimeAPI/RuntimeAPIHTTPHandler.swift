@@ -3,19 +3,33 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
-/// Serves one HTTP connection of the Runtime API mock: routes each request to the mock's state.
+/// Serves one HTTP connection of the Runtime API mock: routes each request to the mock's state, and writes
+/// each response as one buffer of bytes.
 ///
-/// Request bodies are collected up to the mock's payload limit; beyond it the rest is discarded and the
-/// request answered 413 once it ends, so an oversized body costs no memory.
-final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// It sits right after NIO's request decoder and does the little the rest of NIO's server pipeline would do
+/// for these clients (two requests an invocation come through here): requests are answered in order, one at
+/// a time (what arrives while one waits, such as behind a `/next` long poll, is held, and the socket is not
+/// read meanwhile); malformed HTTP gets `400` and the connection closes. Request bodies are collected up to
+/// the mock's payload limit; beyond it the rest is discarded and the request answered 413 once it ends, so
+/// an oversized body costs no memory.
+final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private let mock: RuntimeAPIMock
     private let payloadLimit: Int
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var bodyTooLarge = false
+    /// A request has been routed and its response is not written yet.
+    private var answering = false
+    /// Parts of requests that arrived while one was being answered, handled in order once it is.
+    private var held = CircularBuffer<HTTPServerRequestPart>()
+    /// A read was asked for while answering: issued once the response is written.
+    private var readHeld = false
+    /// The request being answered is a `HEAD`: its response announces a length but carries no body.
+    private var answeringHead = false
 
     init(mock: RuntimeAPIMock) {
         self.mock = mock
@@ -23,7 +37,36 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if answering || !held.isEmpty {
+            held.append(part)
+        } else {
+            handle(part, context: context)
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if answering {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// The response to the routed request is written: the next request may be handled.
+    private func answered(context: ChannelHandlerContext) {
+        answering = false
+        while !answering, let part = held.popFirst() {
+            handle(part, context: context)
+        }
+        if !answering, readHeld {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             self.head = head
             body = nil
@@ -37,8 +80,7 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
             }
             // curl sends `Expect: 100-continue` with bodies over 1 KB and waits a second for this answer.
             if !bodyTooLarge, head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
-                let interim = HTTPResponseHead(version: head.version, status: .continue)
-                context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
             }
         case .body(var chunk):
             guard !bodyTooLarge else { return }
@@ -57,6 +99,8 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
             self.head = nil
             body = nil
             bodyTooLarge = false
+            answering = true
+            answeringHead = head.method == .HEAD
             route(head, payload, tooLarge: tooLarge, context: context)
         }
     }
@@ -71,7 +115,16 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
+        // Malformed HTTP (the decoder's error) is answered, unless a response is owed first; either way the
+        // connection cannot go on.
+        guard error is HTTPParserError, !answering else {
+            context.close(promise: nil)
+            return
+        }
+        answering = true
+        answeringHead = false
+        head = nil
+        writeError(.badRequest, type: "BadRequest", message: "Malformed HTTP request", context: context, keepAlive: false)
     }
 
     private func route(_ head: HTTPRequestHead, _ payload: Data, tooLarge: Bool, context: ChannelHandlerContext) {
@@ -99,10 +152,9 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
         case .invoke:
             invokeEndpoint(payload, context: context, keepAlive: keepAlive)
         case .methodNotAllowed(let allow):
-            var headers = Self.jsonHeaders
-            headers.add(name: "Allow", value: allow.rawValue)
             let body = Self.errorJSON(type: "MethodNotAllowed", message: "\(head.method.rawValue) is not allowed here; use \(allow.rawValue)")
-            write(.methodNotAllowed, headers: headers, body: body, context: context, keepAlive: keepAlive)
+            write(.methodNotAllowed, headers: Self.jsonHeaders + [("Allow", allow.rawValue)], body: body,
+                  context: context, keepAlive: keepAlive)
         case .notFound(let path):
             writeError(.notFound, type: "NotFound", message: "No route for \(path)", context: context, keepAlive: keepAlive)
         }
@@ -131,19 +183,16 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func serve(_ served: RuntimeAPIMockState.Served, context: ChannelHandlerContext, keepAlive: Bool) {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(6)
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Lambda-Runtime-Aws-Request-Id", value: served.requestID)
-        headers.add(name: "Lambda-Runtime-Deadline-Ms", value: String(served.deadlineMilliseconds))
-        headers.add(name: "Lambda-Runtime-Invoked-Function-Arn", value: mock.configuration.functionARN)
-        headers.add(name: "Lambda-Runtime-Trace-Id", value: Self.traceID(for: served.requestID))
+        var headers: [(String, String)] = [
+            ("Content-Type", "application/json"),
+            ("Lambda-Runtime-Aws-Request-Id", served.requestID),
+            ("Lambda-Runtime-Deadline-Ms", String(served.deadlineMilliseconds)),
+            ("Lambda-Runtime-Invoked-Function-Arn", mock.configuration.functionARN),
+            ("Lambda-Runtime-Trace-Id", Self.traceID(for: served.requestID)),
+        ]
         for (name, value) in served.event.headerOverrides {
-            if let value {
-                headers.replaceOrAdd(name: name, value: value)
-            } else {
-                headers.remove(name: name)
-            }
+            headers.removeAll { $0.0.caseInsensitiveCompare(name) == .orderedSame }
+            if let value { headers.append((name, value)) }
         }
         let body = context.channel.allocator.buffer(bytes: served.event.body)
         write(.ok, headers: headers, body: body, context: context, keepAlive: keepAlive)
@@ -171,9 +220,8 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
         mock.invoke(QueuedEvent(body: payload)) { promise.succeed($0) }
         promise.futureResult.whenSuccess { result in
             let (handler, context) = bound.value
-            var headers = Self.jsonHeaders
-            headers.add(name: "X-Amz-Executed-Version", value: "$LATEST")
-            if !result.isSuccess { headers.add(name: "X-Amz-Function-Error", value: "Unhandled") }
+            var headers = Self.jsonHeaders + [("X-Amz-Executed-Version", "$LATEST")]
+            if !result.isSuccess { headers.append(("X-Amz-Function-Error", "Unhandled")) }
             let body = context.channel.allocator.buffer(bytes: result.payload)
             handler.write(.ok, headers: headers, body: body, context: context, keepAlive: keepAlive)
         }
@@ -181,7 +229,7 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
 
     // MARK: Writing
 
-    private static let jsonHeaders = HTTPHeaders([("Content-Type", "application/json")])
+    private static let jsonHeaders: [(String, String)] = [("Content-Type", "application/json")]
     private static let acceptedBody = ByteBuffer(string: #"{"status":"OK"}"#)
 
     private static func errorJSON(type: String, message: String) -> ByteBuffer {
@@ -198,17 +246,21 @@ final class RuntimeAPIHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
         write(status, headers: Self.jsonHeaders, body: Self.errorJSON(type: type, message: message), context: context, keepAlive: keepAlive)
     }
 
-    private func write(_ status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, context: ChannelHandlerContext, keepAlive: Bool) {
-        var headers = headers
-        headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
-        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+    /// Writes a whole response, head and body, as one buffer (the body left out for a `HEAD` request); then
+    /// handles what waited behind its request.
+    private func write(
+        _ status: HTTPResponseStatus, headers: [(String, String)], body: ByteBuffer, context: ChannelHandlerContext,
+        keepAlive: Bool
+    ) {
+        var buffer = context.channel.allocator.buffer(capacity: 256 + body.readableBytes)
+        ResponseHead.write(
+            status: status, headers: headers, contentLength: body.readableBytes, keepAlive: keepAlive, into: &buffer)
+        if !answeringHead { buffer.writeImmutableBuffer(body) }
         if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            answered(context: context)
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
         }

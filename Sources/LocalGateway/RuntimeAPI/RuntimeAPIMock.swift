@@ -87,7 +87,9 @@ public final class RuntimeAPIMock: Sendable {
                 self.connections.withLockedValue { $0.add(channel, key: key) }
                 channel.closeFuture.whenComplete { _ in self.connections.withLockedValue { $0.remove(key) } }
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    // NIO's request decoder, then the handler that answers, orders and writes responses itself.
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try channel.pipeline.syncOperations.addHandler(RuntimeAPIHTTPHandler(mock: self))
                 }
             }

@@ -68,7 +68,9 @@ final class RawHTTPConnection: @unchecked Sendable {
     }
 
     /// Reads one response: status line, headers, and a `Content-Length` body.
-    func readResponse() throws -> RawHTTPResponse {
+    /// - Parameter hasBody: `false` for the answer to a `HEAD` request, whose `Content-Length` announces
+    ///   a body that is not sent.
+    func readResponse(hasBody: Bool = true) throws -> RawHTTPResponse {
         let separator: [UInt8] = [13, 10, 13, 10]
         var headerEnd: Int?
         while headerEnd == nil {
@@ -90,7 +92,7 @@ final class RawHTTPConnection: @unchecked Sendable {
             return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
         let response = RawHTTPResponse(status: status, headers: headers, body: [])
-        let length = Int(response.header("Content-Length") ?? "0") ?? 0
+        let length = hasBody ? Int(response.header("Content-Length") ?? "0") ?? 0 : 0
         while buffered.count < length { try fill() }
         let body = Array(buffered[..<length])
         buffered.removeFirst(length)
