@@ -64,6 +64,30 @@ import Testing
         }
     }
 
+    /// A request's timeout ends a held request on time (as a timeout, not a transport failure), and a request with
+    /// none waits for its answer however long it is held; the handle serves the next request after each.
+    @Test func timeoutsHoldAndTheHandleGoesOn() throws {
+        let server = try #require(Self.server)
+        let handle = try CurlEasyHandle()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let timedOut = #expect(throws: CurlError.self) {
+            try handle.perform(CurlRequest(method: "GET", url: server.url("/hold?ms=3000"), timeoutMilliseconds: 300))
+        }
+        let waited = start.duration(to: clock.now)
+        #expect(timedOut?.isTimeout == true, "\(String(describing: timedOut))")
+        // Long before the server's answer (3 s): the timeout ended it.
+        #expect(waited >= .milliseconds(290) && waited < .milliseconds(2_000), "timed out after \(waited)")
+
+        let held = try handle.perform(CurlRequest(method: "GET", url: server.url("/hold?ms=1500")))
+        #expect(held.status == 200)
+        #expect(String(decoding: held.bodyBytes, as: UTF8.self) == #"{"held_ms": 1500}"#)
+
+        let after = try handle.perform(CurlRequest(method: "POST", url: server.url("/echo"), body: Data("x".utf8)))
+        #expect(after.status == 200)
+        #expect(after.header("X-Body-Length") == "1")
+    }
+
     @Test func requestsOneAfterAnotherReuseTheHandle() async throws {
         let server = try #require(Self.server)
         let transport = CurlHTTPTransport(maxConnections: 4, caBundlePath: nil)
