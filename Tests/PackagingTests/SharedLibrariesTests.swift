@@ -35,6 +35,7 @@ struct SharedLibrariesTests {
         #expect(pie.contains("--static-swift-stdlib") && pie.contains("/p/.build/lambda-build"))
         #expect(pie.contains("-use-ld=lld") && pie.contains("pack-relative-relocs") && pie.contains("-L/p/cxx"))
         #expect(pie.contains("-ffunction-sections") && pie.contains("--no-export-dynamic") && !pie.contains("-no-pie"))
+        #expect(pie.contains("-disable-concrete-type-metadata-mangled-name-accessors"))
         // Linked for a fixed address, there are no relative relocations to pack.
         let fixed = build.arguments(.init(lld: true, packedRelocations: true, staticLibstdcxxDirectory: nil))
         #expect(fixed.contains("-no-pie") && !fixed.contains("pack-relative-relocs"))

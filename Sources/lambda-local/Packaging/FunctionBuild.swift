@@ -35,7 +35,7 @@ struct FunctionBuild {
 
         /// What the options are, for the packager's report.
         var summary: String {
-            var parts = ["release", "Swift runtime static", "C sections collected"]
+            var parts = ["release", "Swift runtime static", "C sections collected", "metadata by accessors"]
             if staticLibstdcxxDirectory != nil { parts.append("libstdc++ static") }
             if staticLibcurlDirectory != nil { parts.append("libcurl static") }
             parts.append(lld ? "lld" : "default linker")
@@ -72,6 +72,12 @@ struct FunctionBuild {
         // C and C++ targets (BoringSSL in swift-crypto, for one) get a section per function and per datum, so the
         // linker's garbage collection drops what the binary never calls instead of whole object files' worth.
         arguments += ["-Xcc", "-ffunction-sections", "-Xcc", "-fdata-sections"]
+        // Generic types' metadata (a `[String: String]`'s storage, say) comes from their accessor functions, which
+        // are handed the protocol conformances they need, instead of being demangled from a type name at first
+        // use, which finds each conformance by scanning every conformance record in the binary (about 4,000 in a
+        // router function): 0.27M instructions fewer before the first `/next`, the warm loop unchanged, 16 KB
+        // more code.
+        arguments += ["-Xswiftc", "-Xfrontend", "-Xswiftc", "-disable-concrete-type-metadata-mangled-name-accessors"]
         if options.lld { arguments += ["-Xswiftc", "-use-ld=lld"] }
         if options.positionIndependent {
             if options.packedRelocations { arguments += ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] }
