@@ -63,7 +63,10 @@ public struct LambdaEnvironment: Sendable {
 
     /// A snapshot of the process environment.
     public static func processVariables() -> [String: String] {
-        var result: [String: String] = [:]
+        var count = 0
+        while environ[count] != nil { count += 1 }
+        // Sized once: grown entry by entry, the table would be rehashed each time it doubles.
+        var result = [String: String](minimumCapacity: count)
         var pointer = environ
         while let entry = pointer.pointee {
             // Split at the first "=" byte: Character-wise search would run grapheme breaking over every entry.
