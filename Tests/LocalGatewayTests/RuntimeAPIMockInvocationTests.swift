@@ -42,8 +42,11 @@ struct RuntimeAPIMockInvocationTests {
         #expect(await mock.invoke(Data("{}".utf8)) == .timedOut)
 
         let runtime = try await FakeRuntime.connect(to: mock)
+        // Polling before the event is sent: on a busy machine a poll sent after it might come too late.
+        async let poll = runtime.next()
+        try await waitUntil { mock.pollersWaiting == 1 }
         async let result = mock.invoke(Data("{}".utf8))
-        let requestID = try #require(try await runtime.next().header("Lambda-Runtime-Aws-Request-Id"))
+        let requestID = try #require(try await poll.header("Lambda-Runtime-Aws-Request-Id"))
         #expect(await result == .timedOut)
         #expect(await result.payload.isEmpty == false)
         let late = try await runtime.respond(requestID, "{}")

@@ -180,6 +180,18 @@ struct RuntimeAPIMockProtocolTests {
         #expect(interim.status == 100)
         #expect(final.status == 202)
         #expect(await result == .response(Data("hello".utf8)))
+
+        // HTTP/1.0 has no interim responses: the final one comes first.
+        async let second = mock.invoke(Data("{}".utf8))
+        let secondID = try #require(try await runtime.next().header("Lambda-Runtime-Aws-Request-Id"))
+        let old = try RawHTTPConnection(port: try boundPort(mock))
+        let first = try await onThread {
+            try old.send(Array(
+                "POST /2018-06-01/runtime/invocation/\(secondID)/response HTTP/1.0\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nworld".utf8))
+            return try old.readResponse()
+        }
+        #expect(first.status == 202)
+        #expect(await second == .response(Data("world".utf8)))
         try await mock.shutdown()
     }
 
@@ -206,6 +218,67 @@ struct RuntimeAPIMockProtocolTests {
         }
         #expect(accepted.status == 202)
         #expect(await result == .response(Data("ok".utf8)))
+        try await mock.shutdown()
+    }
+
+    @Test("a long backlog behind a waiting /next is answered in order, every request of it")
+    func longPipelinedBacklog() async throws {
+        let mock = try await RuntimeAPIMock.started()
+        let connection = try RawHTTPConnection(port: try boundPort(mock))
+        let count = 3_000
+        var requests = "GET \(FakeRuntime.nextPath) HTTP/1.1\r\nHost: x\r\n\r\n"
+        for index in 0..<count { requests += "GET /2018-06-01/runtime/n\(index) HTTP/1.1\r\nHost: x\r\n\r\n" }
+        let bytes = Array(requests.utf8)
+        // Sent while the answers are read: the mock stops reading the socket behind the waiting /next.
+        async let sent: Void = onThread { try connection.send(bytes) }
+        try await waitUntil { mock.pollersWaiting == 1 }
+        async let result = mock.invoke(Data(#"{"n":1}"#.utf8))
+        let (event, paths) = try await onThread {
+            let event = try connection.readResponse()
+            var paths: [String] = []
+            for _ in 0..<count {
+                let response = try connection.readResponse()
+                paths.append(response.status == 404 ? (response.json?["errorMessage"] as? String ?? "?") : "status \(response.status)")
+            }
+            return (event, paths)
+        }
+        try await sent
+        #expect(event.status == 200)
+        #expect(paths == (0..<count).map { "No route for /2018-06-01/runtime/n\($0)" })
+        let requestID = try #require(event.header("Lambda-Runtime-Aws-Request-Id"))
+        let accepted = try await onThread {
+            try connection.request("POST", "/2018-06-01/runtime/invocation/\(requestID)/response", body: Array("ok".utf8))
+        }
+        #expect(accepted.status == 202)
+        #expect(await result == .response(Data("ok".utf8)))
+        try await mock.shutdown()
+    }
+
+    @Test("requests held behind one being answered go with their connection: a /next sent behind an /invoke and then hung up on leaves no poller")
+    func heldRequestsGoWithTheConnection() async throws {
+        let mock = try await RuntimeAPIMock.started(timeout: .seconds(10))
+        let runtime = try await FakeRuntime.connect(to: mock)
+        let caller = try RawHTTPConnection(port: try boundPort(mock))
+        try caller.send(Array("""
+            POST /2015-03-31/functions/function/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n{"a":1}\
+            GET \(FakeRuntime.nextPath) HTTP/1.1\r\nHost: x\r\n\r\n
+            """.utf8))
+        // The event reaching the runtime shows the caller's requests were read: the /next waits behind the /invoke.
+        let event = try await runtime.next()
+        #expect(event.text == #"{"a":1}"#)
+        caller.hangUp()
+        try await waitUntil { mock.connectionsOpen == 1 }
+        #expect(mock.connectionsOpen == 1)
+        let requestID = try #require(event.header("Lambda-Runtime-Aws-Request-Id"))
+        #expect(try await runtime.respond(requestID, "{}").status == 202)
+        // Answering the /invoke on the closed connection must not go on to its held /next.
+        try await waitUntil(.seconds(2)) { mock.pollersWaiting > 0 }
+        #expect(mock.pollersWaiting == 0)
+        async let second = mock.invoke(Data(#"{"b":2}"#.utf8))
+        let next = try await runtime.next()
+        #expect(next.text == #"{"b":2}"#)
+        _ = try await runtime.respond(try #require(next.header("Lambda-Runtime-Aws-Request-Id")), "{}")
+        #expect(await second.isSuccess)
         try await mock.shutdown()
     }
 

@@ -30,6 +30,12 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var readHeld = false
     /// The request being answered is a `HEAD`: its response announces a length but carries no body.
     private var answeringHead = false
+    /// Held requests are being handled (by the outermost ``answered(context:)``): a response written
+    /// meanwhile only marks its request answered, so a long backlog is a loop, not a recursion.
+    private var draining = false
+    /// The connection is gone: nothing more is handled on it (a held `/next` would register a poller that
+    /// can never be answered).
+    private var closed = false
 
     init(mock: RuntimeAPIMock) {
         self.mock = mock
@@ -56,10 +62,13 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// The response to the routed request is written: the next request may be handled.
     private func answered(context: ChannelHandlerContext) {
         answering = false
-        while !answering, let part = held.popFirst() {
+        guard !draining, !closed else { return }
+        draining = true
+        while !answering, !closed, let part = held.popFirst() {
             handle(part, context: context)
         }
-        if !answering, readHeld {
+        draining = false
+        if !answering, !closed, readHeld {
             readHeld = false
             context.read()
         }
@@ -78,8 +87,9 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
                     body = context.channel.allocator.buffer(capacity: length)
                 }
             }
-            // curl sends `Expect: 100-continue` with bodies over 1 KB and waits a second for this answer.
-            if !bodyTooLarge, head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
+            // curl sends `Expect: 100-continue` with bodies over 1 KB and waits a second for this answer (an
+            // HTTP/1.0 client is never sent an interim response).
+            if !bodyTooLarge, head.version != .http1_0, head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
             }
         case .body(var chunk):
@@ -107,7 +117,10 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelInactive(context: ChannelHandlerContext) {
         // A poller that hung up must not be handed an event it can never receive; an event it was handling
-        // fails as Lambda reports a runtime that exited mid-invocation.
+        // fails as Lambda reports a runtime that exited mid-invocation. Requests held behind one being
+        // answered are dropped with the connection.
+        closed = true
+        held.removeAll()
         let (gone, abandoned) = mock.state.withLockedValue { $0.connectionClosed(ObjectIdentifier(self)) }
         for poller in gone { poller.promise.fail(ChannelError.ioOnClosedChannel) }
         for resolution in abandoned { resolution.perform() }

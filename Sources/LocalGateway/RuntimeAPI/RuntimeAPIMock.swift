@@ -110,6 +110,9 @@ public final class RuntimeAPIMock: Sendable {
     /// How many TCP connections clients have opened so far; with keep-alive, one per function process.
     public var connectionsAccepted: Int { connections.withLockedValue { $0.accepted } }
 
+    /// How many client connections are open now (a connection counts until the mock is done with it).
+    public var connectionsOpen: Int { connections.withLockedValue { $0.open.count } }
+
     /// Sends one event to the function and waits for its answer, an init failure, the process's exit, or
     /// the deadline.
     ///

@@ -42,6 +42,11 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     deinit { close(fd) }
 
+    /// Ends the connection in both directions now (the descriptor itself is closed at deinit).
+    func hangUp() {
+        shutdown(fd, Int32(SHUT_RDWR))
+    }
+
     /// Sends raw bytes.
     func send(_ bytes: [UInt8]) throws {
         var offset = 0
