@@ -20,6 +20,8 @@ enum ChatValidation {
     static func connectionIDProblem(_ connectionID: String) -> String? {
         if connectionID.isEmpty { return "must not be empty" }
         if connectionID.utf8.count > maxConnectionIDBytes { return "must be at most \(maxConnectionIDBytes) bytes long" }
+        // Ids are printable ASCII as a rule: a byte scan clears them; any other byte gets the Unicode check.
+        if connectionID.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return nil }
         if connectionID.unicodeScalars.contains(where: {
             $0.properties.generalCategory == .control || $0.properties.isWhitespace
         }) {

@@ -45,6 +45,11 @@ import Testing
         (#"{"action":"sendMessage","connectionId":"A=","message":null}"#, "invalidField", "message"),
         (#"{"action":"sendMessage","connectionId":"","message":"hi"}"#, "invalidField", "connectionId"),
         (#"{"action":"sendMessage","connectionId":"a b","message":"hi"}"#, "invalidField", "connectionId"),
+        (#"{"action":"sendMessage","connectionId":"a\tb","message":"hi"}"#, "invalidField", "connectionId"),
+        (#"{"action":"sendMessage","connectionId":"a\u007fb","message":"hi"}"#, "invalidField", "connectionId"),
+        (#"{"action":"sendMessage","connectionId":"a\u00a0b","message":"hi"}"#, "invalidField", "connectionId"),
+        (#"{"action":"sendMessage","connectionId":"a\u2028b","message":"hi"}"#, "invalidField", "connectionId"),
+        (#"{"action":"sendMessage","connectionId":"a\u0085b","message":"hi"}"#, "invalidField", "connectionId"),
         (#"{"action":"sendMessage","connectionId":"A=","message":""}"#, "invalidField", "message"),
     ])
     func badRequestsNameTheField(_ body: String, _ code: String, _ field: String) async throws {
