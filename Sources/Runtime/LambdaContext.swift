@@ -57,7 +57,9 @@ public struct LambdaContext: Sendable {
 
     /// Time left before ``deadline``; negative once it has passed.
     public var remainingTime: Duration {
-        .milliseconds(deadlineMilliseconds - WallClock.nowMilliseconds())
+        // Saturating: a deadline header may hold any 64-bit number.
+        let (left, overflow) = deadlineMilliseconds.subtractingReportingOverflow(WallClock.nowMilliseconds())
+        return .milliseconds(overflow ? (deadlineMilliseconds < 0 ? Int64.min : Int64.max) : left)
     }
 }
 

@@ -25,6 +25,19 @@ struct ErrorReportTests {
         #expect(try JSONDecoder().decode(ErrorReport.self, from: data) == report)
     }
 
+    @Test("a thrown error's huge description is cut to maxMessageBytes, at a scalar's boundary, with its length noted")
+    func hugeMessagesAreCut() throws {
+        let message = String(repeating: "é", count: ErrorReport.maxMessageBytes)  // two bytes each
+        let report = ErrorReport(SampleError.failed(message))
+        let kept = try #require(report.errorMessage.split(separator: "…").first)
+        #expect(kept.utf8.count <= ErrorReport.maxMessageBytes && kept.utf8.count > ErrorReport.maxMessageBytes - 8)
+        #expect(kept.hasPrefix("failed(\"éé"))
+        #expect(report.errorMessage.hasSuffix("… (cut: \(String(describing: SampleError.failed(message)).utf8.count) bytes)"))
+        #expect(try JSONEncoder().encode(report).count < 2 * ErrorReport.maxMessageBytes)
+        // Messages within the limit are reported whole, as a LambdaReportableError gives them.
+        #expect(ErrorReport(CustomReported()).errorMessage == "message is empty")
+    }
+
     /// A C string holding invalid UTF-8 (a lone continuation byte, a truncated sequence), decoded as
     /// `strerror` or a C library's message would be.
     static let lossyCString: String = {

@@ -54,6 +54,8 @@ struct FunctionProcessTests {
         let noDeadline = await harness.invoke(#"{"op":"echo"}"#, headers: ["Lambda-Runtime-Deadline-Ms": nil])
         let textDeadline = await harness.invoke(#"{"op":"echo"}"#, headers: ["Lambda-Runtime-Deadline-Ms": "tomorrow"])
         let badContext = await harness.invoke(#"{"op":"echo"}"#, headers: ["Lambda-Runtime-Client-Context": "{oops"])
+        // A deadline far in the past still gives a remaining time (the handler reads it), not a trap.
+        let ancient = await harness.invoke(#"{"op":"echo","message":"old"}"#, headers: ["Lambda-Runtime-Deadline-Ms": "-9223372036854775000"])
         let fine = await harness.invoke(#"{"op":"echo","message":"ok"}"#)
         try await harness.stop()
         for result in [noDeadline, textDeadline, badContext] {
@@ -61,6 +63,8 @@ struct FunctionProcessTests {
             #expect(type == "Runtime.InvalidInvocationHeader")
         }
         #expect((textDeadline.json?["errorMessage"] as? String)?.contains("tomorrow") == true)
+        #expect(ancient.json?["message"] as? String == "old")
+        #expect(((ancient.json?["remainingMilliseconds"] as? NSNumber)?.doubleValue ?? 0) < 0, "\(String(describing: ancient.json))")
         #expect(fine.json?["message"] as? String == "ok")
     }
 

@@ -340,7 +340,9 @@ private func collect(_ line: UnsafeRawBufferPointer, into collector: ResponseCol
     while valueStart < valueEnd, line[valueStart] == UInt8(ascii: " ") || line[valueStart] == UInt8(ascii: "\t") {
         valueStart += 1
     }
-    while valueEnd > valueStart, line[valueEnd - 1] == 10 || line[valueEnd - 1] == 13 || line[valueEnd - 1] == 32 {
+    while valueEnd > valueStart,
+        line[valueEnd - 1] == 10 || line[valueEnd - 1] == 13 || line[valueEnd - 1] == 32 || line[valueEnd - 1] == 9
+    {
         valueEnd -= 1
     }
     let base = collector.headerBytes.count

@@ -17,8 +17,9 @@ package struct CurlError: Error, Sendable, CustomStringConvertible {
 
     package var description: String { "curl error \(code): \(message)" }
 
-    /// Whether the failure happened before any response arrived (refused, unresolved, reset, timed out
-    /// connecting): the server may simply not be up yet, and a retry can succeed.
+    /// Whether the failure happened before any response arrived (refused, unresolved, reset, nothing
+    /// received): the server may simply not be up yet, and a retry can succeed. A timeout, connecting or
+    /// not, is ``isTimeout``.
     package var isConnectionFailure: Bool {
         switch UInt32(code) {
         case CURLE_COULDNT_CONNECT.rawValue, CURLE_COULDNT_RESOLVE_HOST.rawValue,

@@ -116,7 +116,8 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
             do {
                 return try curl.perform(request)
             } catch {
-                guard error.isConnectionFailure, attempt < retryDelaysMilliseconds.count else {
+                // No Runtime API request has a transfer timeout: a timeout is the connection's, retried too.
+                guard error.isConnectionFailure || error.isTimeout, attempt < retryDelaysMilliseconds.count else {
                     throw RuntimeAPIError.unreachable("\(request.method) \(request.url): \(error.message)")
                 }
                 usleep(UInt32(retryDelaysMilliseconds[attempt]) * 1000)

@@ -40,6 +40,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Body-Length", str(length))
         self.send_header("X-Target", self.path)
         self.send_header("X-Accept", self.headers.get("Accept", "none"))
+        # Optional whitespace around a value (RFC 9110: spaces and tabs) is not part of it.
+        self.send_header("X-Padded", "\t value \t")
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
