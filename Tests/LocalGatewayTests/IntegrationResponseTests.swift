@@ -63,6 +63,14 @@ struct IntegrationResponseTests {
         }
         #expect(failed.status == 502)
         #expect(timedOut.status == 504)
+        // An informational status cannot answer a handshake (NIO would write a 1xx head and then a body).
+        for informational in [100, 101, 199] {
+            guard case .reject(let odd) = WebSocketGateway.handshakeOutcome(.response(Data(#"{"statusCode":\#(informational)}"#.utf8))) else {
+                Issue.record("a \(informational) must refuse the handshake")
+                continue
+            }
+            #expect(odd.status == 502, "\(informational)")
+        }
     }
 
     @Test("the error frame is API Gateway's, byte for byte")

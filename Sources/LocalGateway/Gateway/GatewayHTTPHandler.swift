@@ -11,6 +11,8 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let gateway: WebSocketGateway
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
+    /// The request's body passed the message limit: the rest of it is discarded, and the answer is 413.
+    private var bodyTooLarge = false
 
     init(gateway: WebSocketGateway) {
         self.gateway = gateway
@@ -21,13 +23,29 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .head(let head):
             self.head = head
             body = nil
+            bodyTooLarge = false
         case .body(var chunk):
-            if body == nil { body = chunk } else { body!.writeBuffer(&chunk) }
+            guard !bodyTooLarge else { return }
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > gateway.configuration.maxMessageBytes {
+                bodyTooLarge = true
+                body = nil
+            } else if body == nil {
+                body = chunk
+            } else {
+                body!.writeBuffer(&chunk)
+            }
         case .end:
             guard let head else { return }
             self.head = nil
             let payload = body.map { Data($0.readableBytesView) } ?? Data()
             body = nil
+            if bodyTooLarge {
+                bodyTooLarge = false
+                var headers: HTTPHeaders = ["Content-Type": "application/json"]
+                headers.add(name: "x-amzn-ErrorType", value: "PayloadTooLargeException")
+                return respond(context, status: 413, body: #"{"message":"Request Entity Too Large"}"#, headers: headers,
+                               close: !head.isKeepAlive)
+            }
             handle(head, payload, context: context)
         }
     }

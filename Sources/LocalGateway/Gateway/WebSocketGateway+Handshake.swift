@@ -58,7 +58,8 @@ extension WebSocketGateway {
                 }
                 return .accept(headers)
             }
-            let status = (100...599).contains(response.statusCode) ? response.statusCode : 502
+            // An informational status (1xx) is no answer to a handshake: like any other impossible status, 502.
+            let status = (200...599).contains(response.statusCode) ? response.statusCode : 502
             let reason = HTTPResponseStatus(statusCode: status).reasonPhrase
             return .reject(HandshakeRejection(
                 status: status, body: response.body ?? #"{"message":"\#(reason)"}"#,
