@@ -41,16 +41,19 @@ struct GatewayState {
         return accepted.removeValue(forKey: ObjectIdentifier(channel))
     }
 
-    func connection(_ id: String) -> GatewayConnection? { connections[id] }
+    /// The open connection `id`, unless the gateway is closing it: from its close frame on, API Gateway
+    /// answers `@connections` calls for it 410 and sends it nothing more.
+    func connection(_ id: String) -> GatewayConnection? { closures[id] == nil ? connections[id] : nil }
 
     mutating func touch(_ id: String, at milliseconds: Int64) {
         connections[id]?.lastActiveMilliseconds = milliseconds
     }
 
-    /// The gateway closes `id`: records why (the first reason wins) and returns the connection, if open.
+    /// The gateway closes `id`: records why and returns the connection, if open and not closing already (the
+    /// first reason stands).
     mutating func closing(_ id: String, _ closure: ConnectionClosure) -> GatewayConnection? {
-        guard let connection = connections[id] else { return nil }
-        if closures[id] == nil { closures[id] = closure }
+        guard let connection = connections[id], closures[id] == nil else { return nil }
+        closures[id] = closure
         return connection
     }
 
