@@ -212,11 +212,7 @@ struct RuntimeAPIMockProtocolTests {
         #expect(event.status == 200)
         #expect(String(decoding: event.body, as: UTF8.self) == #"{"n":1}"#)
         #expect(unknown.status == 404)
-        let requestID = try #require(event.header("Lambda-Runtime-Aws-Request-Id"))
-        let accepted = try await onThread {
-            try connection.request("POST", "/2018-06-01/runtime/invocation/\(requestID)/response", body: Array("ok".utf8))
-        }
-        #expect(accepted.status == 202)
+        #expect(try await Self.respondOK(to: event, over: connection) == 202)
         #expect(await result == .response(Data("ok".utf8)))
         try await mock.shutdown()
     }
@@ -245,11 +241,7 @@ struct RuntimeAPIMockProtocolTests {
         try await sent
         #expect(event.status == 200)
         #expect(paths == (0..<count).map { "No route for /2018-06-01/runtime/n\($0)" })
-        let requestID = try #require(event.header("Lambda-Runtime-Aws-Request-Id"))
-        let accepted = try await onThread {
-            try connection.request("POST", "/2018-06-01/runtime/invocation/\(requestID)/response", body: Array("ok".utf8))
-        }
-        #expect(accepted.status == 202)
+        #expect(try await Self.respondOK(to: event, over: connection) == 202)
         #expect(await result == .response(Data("ok".utf8)))
         try await mock.shutdown()
     }
@@ -314,5 +306,13 @@ struct RuntimeAPIMockProtocolTests {
         }
         #expect(mock.connectionsAccepted == 1)
         try await mock.shutdown()
+    }
+
+    /// Answers `event` with `ok` over `connection`; the status of the answer.
+    private static func respondOK(to event: RawHTTPResponse, over connection: RawHTTPConnection) async throws -> Int {
+        let requestID = try #require(event.header("Lambda-Runtime-Aws-Request-Id"))
+        return try await onThread {
+            try connection.request("POST", "/2018-06-01/runtime/invocation/\(requestID)/response", body: Array("ok".utf8)).status
+        }
     }
 }

@@ -10,37 +10,26 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let gateway: WebSocketGateway
     private var head: HTTPRequestHead?
-    private var body: ByteBuffer?
-    /// The request's body passed the message limit: the rest of it is discarded, and the answer is 413.
-    private var bodyTooLarge = false
+    /// Up to the message limit: past it, the answer is 413.
+    private var body: BoundedRequestBody
 
     init(gateway: WebSocketGateway) {
         self.gateway = gateway
+        self.body = BoundedRequestBody(limit: gateway.configuration.maxMessageBytes)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
-            body = nil
-            bodyTooLarge = false
+            body.start(declaredLength: head.declaredContentLength, allocator: context.channel.allocator)
         case .body(var chunk):
-            guard !bodyTooLarge else { return }
-            if (body?.readableBytes ?? 0) + chunk.readableBytes > gateway.configuration.maxMessageBytes {
-                bodyTooLarge = true
-                body = nil
-            } else if body == nil {
-                body = chunk
-            } else {
-                body!.writeBuffer(&chunk)
-            }
+            body.append(&chunk)
         case .end:
             guard let head else { return }
             self.head = nil
-            let payload = body.map { Data($0.readableBytesView) } ?? Data()
-            body = nil
-            if bodyTooLarge {
-                bodyTooLarge = false
+            let (payload, tooLarge) = body.finish()
+            if tooLarge {
                 var headers: HTTPHeaders = ["Content-Type": "application/json"]
                 headers.add(name: "x-amzn-ErrorType", value: "PayloadTooLargeException")
                 return respond(context, status: 413, body: #"{"message":"Request Entity Too Large"}"#, headers: headers,

@@ -18,10 +18,8 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
     typealias OutboundOut = ByteBuffer
 
     private let mock: RuntimeAPIMock
-    private let payloadLimit: Int
     private var head: HTTPRequestHead?
-    private var body: ByteBuffer?
-    private var bodyTooLarge = false
+    private var body: BoundedRequestBody
     /// A request has been routed and its response is not written yet.
     private var answering = false
     /// Parts of requests that arrived while one was being answered, handled in order once it is.
@@ -39,7 +37,7 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     init(mock: RuntimeAPIMock) {
         self.mock = mock
-        self.payloadLimit = mock.configuration.payloadLimit
+        self.body = BoundedRequestBody(limit: mock.configuration.payloadLimit)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -78,37 +76,18 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch part {
         case .head(let head):
             self.head = head
-            body = nil
-            bodyTooLarge = false
-            if let length = head.headers.first(name: "Content-Length").flatMap({ Int($0) }) {
-                if length > payloadLimit {
-                    bodyTooLarge = true
-                } else if length > 0 {
-                    body = context.channel.allocator.buffer(capacity: length)
-                }
-            }
+            body.start(declaredLength: head.declaredContentLength, allocator: context.channel.allocator)
             // curl sends `Expect: 100-continue` with bodies over 1 KB and waits a second for this answer (an
             // HTTP/1.0 client is never sent an interim response).
-            if !bodyTooLarge, head.version != .http1_0, head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
+            if !body.isTooLarge, head.version != .http1_0, head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
             }
         case .body(var chunk):
-            guard !bodyTooLarge else { return }
-            if (body?.readableBytes ?? 0) + chunk.readableBytes > payloadLimit {
-                bodyTooLarge = true
-                body = nil
-            } else if body == nil {
-                body = chunk
-            } else {
-                body!.writeBuffer(&chunk)
-            }
+            body.append(&chunk)
         case .end:
             guard let head else { return }
-            let payload = body.map { Data($0.readableBytesView) } ?? Data()
-            let tooLarge = bodyTooLarge
+            let (payload, tooLarge) = body.finish()
             self.head = nil
-            body = nil
-            bodyTooLarge = false
             answering = true
             answeringHead = head.method == .HEAD
             route(head, payload, tooLarge: tooLarge, context: context)
@@ -144,7 +123,7 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
         let keepAlive = head.isKeepAlive
         let route = RuntimeAPIRoute(method: head.method, uri: head.uri)
         if tooLarge, route != .next {
-            let message = "Request body exceeds the maximum allowed payload size (\(payloadLimit) bytes)."
+            let message = "Request body exceeds the maximum allowed payload size (\(body.limit) bytes)."
             let type = route == .invoke ? "RequestEntityTooLargeException" : "RequestEntityTooLarge"
             writeError(.payloadTooLarge, type: type, message: message, context: context, keepAlive: keepAlive)
             return
