@@ -5,6 +5,8 @@ import asyncio
 import base64
 import json
 import re
+import socket
+import struct
 
 import websockets
 
@@ -86,13 +88,21 @@ def test_a_close_without_status_and_a_dropped_connection(gateway):
         quiet.transport.write(bytes([0x88, 0x80, 0, 0, 0, 0]))
         await close_code(quiet)
         dropped.transport.abort()  # no close frame at all
+        reset = await websockets.connect(gateway.url)
+        await reset.send('{"action":"whoAmI"}')
+        reset_id = await receive(reset)
+        # No close frame, and a TCP reset instead of a FIN: the gateway's read fails with ECONNRESET.
+        reset.transport.get_extra_info("socket").setsockopt(
+            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        reset.transport.abort()
         await asyncio.sleep(0)
-        return quiet_id, dropped_id
+        return quiet_id, dropped_id, reset_id
 
-    quiet_id, dropped_id = run(scenario())
+    quiet_id, dropped_id, reset_id = run(scenario())
     quiet = gateway.wait_for_event("$disconnect", quiet_id)["requestContext"]
     assert (quiet["disconnectStatusCode"], quiet["disconnectReason"]) == (1005, "Client-side close frame status not set")
     assert gateway.wait_for_event("$disconnect", dropped_id)["requestContext"]["disconnectStatusCode"] == 1006
+    assert gateway.wait_for_event("$disconnect", reset_id)["requestContext"]["disconnectStatusCode"] == 1006
 
 
 def test_binary_frames_arrive_base64_encoded(gateway):

@@ -1,6 +1,8 @@
 """The opening handshake: `$connect` decides it, before the upgrade completes."""
 from __future__ import annotations
 
+import socket
+
 import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
@@ -52,3 +54,27 @@ def test_the_function_chooses_the_subprotocol(gateway):
             return ws.subprotocol
 
     assert run(scenario()) == "chat.v2"
+
+
+def test_a_client_that_leaves_during_connect_gets_its_disconnect(gateway):
+    """$connect accepts a client that already hung up: the function still hears $disconnect for it (as it
+    would for any connection it accepted), and no open connection is left behind."""
+    handshake = (f"GET /{gateway.stage}?slow=400 HTTP/1.1\r\nHost: 127.0.0.1:{gateway.port}\r\n"
+                 "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", gateway.port)) as client:
+        client.sendall(handshake.encode())
+        connect = gateway.wait_for_event("$connect")
+    connection_id = connect["requestContext"]["connectionId"]
+    disconnect = gateway.wait_for_event("$disconnect", connection_id)
+    assert disconnect["requestContext"]["disconnectStatusCode"] == 1006
+    status, _, _ = gateway.management("GET", connection_id)
+    assert status == 410
+
+    # The gateway goes on serving handshakes.
+    async def afterwards():
+        async with websockets.connect(gateway.url) as ws:
+            await ws.send('{"action":"whoAmI"}')
+            return await receive(ws)
+
+    assert run(afterwards()) != connection_id

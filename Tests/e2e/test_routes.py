@@ -6,7 +6,7 @@ import json
 
 import websockets
 
-from helpers import receive, run
+from helpers import close_code, receive, run
 
 
 def test_messages_without_a_matching_route_reach_default(start_gateway):
@@ -108,3 +108,75 @@ def test_a_body_naming_a_connection_route_reaches_default(gateway):
     assert run(scenario()) == ['default:{"action": "$connect"}', 'default:{"action": "$disconnect"}']
     messages = [e for e in gateway.events() if e["requestContext"]["eventType"] == "MESSAGE"]
     assert [e["requestContext"]["routeKey"] for e in messages] == ["$default", "$default"]
+
+
+def raw_frame(opcode: int, payload: bytes, *, masked: bool = True, rsv: int = 0, fin: bool = True) -> bytes:
+    """One WebSocket frame as a client could put it on the wire, RFC 6455 or not (payloads under 126 bytes)."""
+    assert len(payload) < 126
+    first = (0x80 if fin else 0) | rsv << 4 | opcode
+    if not masked:
+        return bytes([first, len(payload)]) + payload
+    mask = bytes([0x37, 0xFA, 0x21, 0x3D])
+    return bytes([first, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def test_frames_that_break_rfc_6455_close_the_connection_with_its_code(gateway):
+    """Unmasked client frames, reserved bits without an extension, reserved opcodes and malformed close frames
+    fail the connection with 1002; a text message or close reason that is not UTF-8 with 1007. Each
+    connection's `$disconnect` reports the code, and other connections carry on."""
+    cases = {
+        "unmasked": (raw_frame(0x1, b'{"action":"echo"}', masked=False), 1002),
+        "rsv1": (raw_frame(0x1, b'{"action":"echo"}', rsv=4), 1002),
+        "reserved opcode": (raw_frame(0x3, b"x"), 1002),
+        "text not UTF-8": (raw_frame(0x1, b'{"action":"echo","message":"\xc3\x28"}'), 1007),
+        "a character split over frames, then a stray byte": (
+            raw_frame(0x1, b"caf\xc3", fin=False) + raw_frame(0x0, b"\xa9") + raw_frame(0x1, b"\xff"), 1007),
+        "close code 1005": (raw_frame(0x8, (1005).to_bytes(2, "big")), 1002),
+        "close code 2999": (raw_frame(0x8, (2999).to_bytes(2, "big")), 1002),
+        "one-byte close": (raw_frame(0x8, b"\x03"), 1002),
+        "close reason not UTF-8": (raw_frame(0x8, (1000).to_bytes(2, "big") + b"bye \xff"), 1007),
+    }
+
+    async def scenario():
+        async with websockets.connect(gateway.url) as bystander:
+            results = {}
+            for name, (frame, _) in cases.items():
+                ws = await websockets.connect(gateway.url)
+                await ws.send('{"action":"whoAmI"}')
+                connection_id = await receive(ws)
+                ws.transport.write(frame)
+                results[name] = (connection_id, await close_code(ws))
+            await bystander.send(json.dumps({"action": "echo", "message": "still here"}))
+            return results, await receive(bystander)
+
+    results, bystander_answer = run(scenario())
+    assert bystander_answer == "still here"
+    for name, (_, expected) in cases.items():
+        connection_id, code = results[name]
+        assert code == expected, name
+        disconnect = gateway.wait_for_event("$disconnect", connection_id)["requestContext"]
+        assert disconnect["disconnectStatusCode"] == expected, name
+
+
+def test_valid_close_frames_are_echoed(gateway):
+    """A close with a registered code (1012-1014 included), an application code or no payload is answered with
+    the same code, and reported in `$disconnect` as sent."""
+    async def scenario():
+        results = []
+        for payload in [(1000).to_bytes(2, "big") + "fine, thanks — bye".encode(), (1013).to_bytes(2, "big"),
+                        (4999).to_bytes(2, "big"), b""]:
+            ws = await websockets.connect(gateway.url)
+            await ws.send('{"action":"whoAmI"}')
+            connection_id = await receive(ws)
+            ws.transport.write(raw_frame(0x8, payload))
+            results.append((connection_id, payload, await close_code(ws)))
+        return results
+
+    for connection_id, payload, code in run(scenario()):
+        # An empty close is answered with an empty close, which websockets reports as 1005 (no status).
+        sent = int.from_bytes(payload[:2], "big") if payload else 1005
+        assert code == sent
+        disconnect = gateway.wait_for_event("$disconnect", connection_id)["requestContext"]
+        assert disconnect["disconnectStatusCode"] == sent
+        if payload[2:]:
+            assert disconnect["disconnectReason"] == payload[2:].decode()

@@ -42,6 +42,9 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        // RFC 6455 §5.1-5.2: a client masks every frame, and without a negotiated extension sets no RSV bit.
+        guard frame.maskKey != nil else { return failProtocol("an unmasked client frame") }
+        guard !frame.rsv1, !frame.rsv2, !frame.rsv3 else { return failProtocol("a reserved bit set without an extension") }
         switch frame.opcode {
         case .text, .binary:
             guard !closeSent else { return }
@@ -58,8 +61,10 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
         case .connectionClose:
             receivedClose(frame, context: context)
-        default:
+        case .pong:
             break
+        default:
+            failProtocol("a reserved opcode")
         }
     }
 
@@ -73,14 +78,38 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         message?.writeBuffer(&data)
         if frame.fin, let complete = message {
             message = nil
+            // RFC 6455 §8.1: a text message that is not UTF-8 fails the connection with 1007.
+            guard messageIsBinary || Self.isUTF8(complete) else {
+                startClosing(ConnectionClosure(statusCode: 1007))
+                return
+            }
             gateway.deliver(complete, isBinary: messageIsBinary, from: connectionID)
         }
+    }
+
+    static func isUTF8(_ buffer: ByteBuffer) -> Bool {
+        buffer.readableBytesView.withContiguousStorageIfAvailable { String(validating: $0, as: UTF8.self) != nil }
+            ?? (String(validating: Array(buffer.readableBytesView), as: UTF8.self) != nil)
+    }
+
+    /// Whether a close frame may carry `code` (RFC 6455 §7.4): the defined codes an endpoint sends (1000-1003,
+    /// 1007-1014) and the ranges for libraries and applications (3000-4999). 1005, 1006 and 1015 only ever
+    /// stand for a missing code, a dropped connection and a failed TLS handshake.
+    static func isValidCloseCode(_ code: Int) -> Bool {
+        (1000...1003).contains(code) || (1007...1014).contains(code) || (3000...4999).contains(code)
     }
 
     /// The client's close frame: answer it (unless this side closed first), then end the connection.
     private func receivedClose(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
         var payload = frame.unmaskedData
         let code = payload.readInteger(as: UInt16.self).map(Int.init)
+        // A close payload is empty, or a valid code followed by a UTF-8 reason (RFC 6455 §5.5.1, §7.4).
+        if payload.readableBytes > 0, !Self.isUTF8(payload) {
+            return failClosed(ConnectionClosure(statusCode: 1007))
+        }
+        if frame.unmaskedData.readableBytes == 1 || code.map(Self.isValidCloseCode) == false {
+            return failClosed(ConnectionClosure(statusCode: 1002, reason: "an invalid close frame"))
+        }
         let reason = payload.readString(length: payload.readableBytes) ?? ""
         clientClosure = ConnectionClosure(statusCode: code ?? 1005, reason: reason)
         let channel = context.channel
@@ -119,6 +148,16 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         startClosing(ConnectionClosure(statusCode: 1002, reason: reason))
     }
 
+    /// The client's close frame is invalid: this side answers with `closure` (unless it closed first) and ends
+    /// the connection once that is written; the client already said it is done.
+    private func failClosed(_ closure: ConnectionClosure) {
+        guard !closeSent else {
+            context?.channel.close(promise: nil)
+            return
+        }
+        startClosing(closure, waitForAnswer: false)
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
             startClosing(.goingAway)
@@ -128,6 +167,12 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // The socket failed (a reset, a broken pipe): the client is gone without a close frame, which
+        // `$disconnect` reports as 1006, as for any abnormal closure; nothing can be sent any more.
+        if error is IOError {
+            context.close(promise: nil)
+            return
+        }
         // Frame decoding errors end the connection: 1009 for a frame over the size limit, 1002 for the rest of
         // RFC 6455's violations. (The gateway answers them itself rather than through NIO's automatic error
         // handling, so that the close is recorded before the channel goes inactive.)

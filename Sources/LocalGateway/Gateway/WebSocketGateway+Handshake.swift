@@ -21,21 +21,42 @@ extension WebSocketGateway {
         let event = eventFactory.connect(connection, head: head, requestID: requestID)
         let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
         invokeFunction(event, routeKey: "$connect") { result in
-            switch Self.handshakeOutcome(result) {
-            case .accept(let headers):
-                self.state.withLockedValue { $0.accept(connection) }
-                promise.succeed(headers)
-            case .reject(let rejection):
-                if !result.isSuccess {
-                    self.logger.error(
-                        "$connect failed",
-                        metadata: ["connectionId": "\(connection.id)", "requestId": "\(requestID)", "result": "\(result)"])
-                }
-                self.state.withLockedValue { $0.reject(channel, with: rejection) }
-                promise.succeed(nil)
+            if !result.isSuccess {
+                self.logger.error(
+                    "$connect failed",
+                    metadata: ["connectionId": "\(connection.id)", "requestId": "\(requestID)", "result": "\(result)"])
+            }
+            let outcome = Self.handshakeOutcome(result)
+            if channel.eventLoop.inEventLoop {
+                self.decideHandshake(outcome, for: connection, promise: promise)
+            } else {
+                channel.eventLoop.execute { self.decideHandshake(outcome, for: connection, promise: promise) }
             }
         }
         return promise.futureResult
+    }
+
+    /// Applies `$connect`'s outcome on the channel's event loop, where the channel closes: either the channel
+    /// is still open, and its close will find what is recorded here (see ``channelClosedBeforeUpgrade(_:)``),
+    /// or the client left while `$connect` ran. Then nothing is recorded, and a connection the function
+    /// accepted gets its `$disconnect` at once, so that what `$connect` stored for it can be cleaned up.
+    private func decideHandshake(
+        _ outcome: HandshakeOutcome, for connection: GatewayConnection, promise: EventLoopPromise<HTTPHeaders?>
+    ) {
+        let channel = connection.channel
+        guard channel.isActive else {
+            if case .accept = outcome { sendDisconnect(connection, ConnectionClosure.abnormal) }
+            promise.succeed(nil)
+            return
+        }
+        switch outcome {
+        case .accept(let headers):
+            state.withLockedValue { $0.accept(connection) }
+            promise.succeed(headers)
+        case .reject(let rejection):
+            state.withLockedValue { $0.reject(channel, with: rejection) }
+            promise.succeed(nil)
+        }
     }
 
     enum HandshakeOutcome: Equatable {

@@ -10,7 +10,7 @@ import Runtime
 
 // A WebSocket function for the gateway's own end-to-end tests, written against the raw event JSON.
 //   $connect: ?reject=<status> answers that status; ?crash=1 kills the process; ?protocol=<p> accepts the
-//             sub-protocol <p>; otherwise accepts.
+//             sub-protocol <p>; ?slow=<ms> sleeps that long first; otherwise accepts.
 //   whoAmI: replies with the caller's connection id.
 //   echo: replies with the `message` field.
 //   event: replies with the whole event it received (JSON).
@@ -62,6 +62,7 @@ await LambdaRuntime.start { (raw: Data, context: LambdaContext) -> Data in
     switch event.requestContext.routeKey {
     case "$connect":
         let query = event.queryStringParameters ?? [:]
+        if let milliseconds = query["slow"].flatMap(Int.init) { try await Task.sleep(for: .milliseconds(milliseconds)) }
         if query["crash"] != nil { fatalError("crash requested in $connect") }
         if let status = query["reject"].flatMap(Int.init) { return try reply(status, "rejected") }
         if let subprotocol = query["protocol"] { return try reply(headers: ["Sec-WebSocket-Protocol": subprotocol]) }
