@@ -35,12 +35,15 @@ struct SharedLibrariesTests {
         #expect(pie.contains("--static-swift-stdlib") && pie.contains("/p/.build/lambda-build"))
         #expect(pie.contains("-use-ld=lld") && pie.contains("pack-relative-relocs") && pie.contains("-L/p/cxx"))
         #expect(pie.contains("-ffunction-sections") && pie.contains("--no-export-dynamic") && !pie.contains("-no-pie"))
-        #expect(pie.contains("-disable-concrete-type-metadata-mangled-name-accessors"))
+        #expect(pie.contains("-disable-concrete-type-metadata-mangled-name-accessors") && pie.contains("-function-sections"))
+        #expect(pie.contains("--symbol-ordering-file=/p/.build/lambda-build/startup-order.txt"))
         // Linked for a fixed address, there are no relative relocations to pack.
         let fixed = build.arguments(.init(lld: true, packedRelocations: true, staticLibstdcxxDirectory: nil))
         #expect(fixed.contains("-no-pie") && !fixed.contains("pack-relative-relocs"))
         let none = build.arguments(.init(lld: false, packedRelocations: false, staticLibstdcxxDirectory: nil))
         #expect(!none.contains("-use-ld=lld") && !none.contains("pack-relative-relocs") && !none.contains { $0.hasPrefix("-L") })
+        // gold has no symbol ordering file.
+        #expect(!none.contains { $0.hasPrefix("--symbol-ordering-file") })
     }
 
     @Test func aStaticLibcurlComesThroughPkgConfig() throws {

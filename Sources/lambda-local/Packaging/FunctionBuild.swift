@@ -14,6 +14,9 @@ struct FunctionBuild {
     /// SwiftPM's scratch directory for packaging builds.
     var scratchDirectory: URL { packageDirectory.appendingPathComponent(".build/lambda-build") }
 
+    /// The linker's symbol ordering file: ``StartupOrder``'s functions, written before each build.
+    var startupOrderFile: URL { scratchDirectory.appendingPathComponent("startup-order.txt") }
+
     /// How the binary is linked, besides release mode and the statically linked Swift runtime.
     struct LinkOptions: Equatable {
         /// The toolchain's `lld` instead of the system's `gold`: it packs relative relocations.
@@ -35,7 +38,8 @@ struct FunctionBuild {
 
         /// What the options are, for the packager's report.
         var summary: String {
-            var parts = ["release", "Swift runtime static", "C sections collected", "metadata by accessors"]
+            var parts = ["release", "Swift runtime static", "sections collected", "metadata by accessors"]
+            if lld { parts.append("start-up code first") }
             if staticLibstdcxxDirectory != nil { parts.append("libstdc++ static") }
             if staticLibcurlDirectory != nil { parts.append("libcurl static") }
             parts.append(lld ? "lld" : "default linker")
@@ -78,7 +82,15 @@ struct FunctionBuild {
         // router function): 0.27M instructions fewer before the first `/next`, the warm loop unchanged, 16 KB
         // more code.
         arguments += ["-Xswiftc", "-Xfrontend", "-Xswiftc", "-disable-concrete-type-metadata-mangled-name-accessors"]
-        if options.lld { arguments += ["-Xswiftc", "-use-ld=lld"] }
+        // Swift code gets a section per function too (swiftc otherwise puts most of a file's functions in one
+        // `.text`), so that the linker can drop the unused ones and place the start-up path's together.
+        arguments += ["-Xswiftc", "-Xfrontend", "-Xswiftc", "-function-sections"]
+        if options.lld {
+            arguments += ["-Xswiftc", "-use-ld=lld"]
+            // The functions of a cold start first, in a few pages instead of spread over the text segment: about
+            // 15% fewer page faults from exec to the first `/next` (see ``StartupOrder``).
+            arguments += ["-Xlinker", "--symbol-ordering-file=\(startupOrderFile.path)", "-Xlinker", "--no-warn-symbol-ordering"]
+        }
         if options.positionIndependent {
             if options.packedRelocations { arguments += ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] }
         } else {
@@ -116,6 +128,10 @@ struct FunctionBuild {
     /// Builds the product (unless `skip`) and returns its binary.
     func run(_ options: LinkOptions, skip: Bool) throws -> URL {
         let environment = try environment(options)
+        if options.lld {
+            try FileManager.default.createDirectory(at: scratchDirectory, withIntermediateDirectories: true)
+            try StartupOrder.symbols.write(to: startupOrderFile, atomically: true, encoding: .utf8)
+        }
         if !skip {
             try Shell.run("swift", ["build", "--product", product] + arguments(options), environment: environment)
         }
