@@ -6,6 +6,9 @@ libcurl loads 30 libraries. For a fair comparison the C reference gets the same 
 - as a C program is usually deployed: linked against libcurl dynamically, run through the same bundled loader and
   glibc, with the minimal build's `libcurl.so.4` (and the zlib and nghttp2 it loads) beside them;
 - linked as ours is: the minimal `libcurl.a` linked in, for a fixed address (`-no-pie`).
+The minimal libcurl sets OpenSSL up at the first TLS connection, so both references start without it. A third,
+linked in like the second, sets OpenSSL up at start as `curl_global_init` does in a stock libcurl 7.88: the C
+runtime as it runs on the libcurl everyone else ships (cold start only).
 Ours runs both as Lambda starts it (the zip's `bootstrap`, through `/bin/sh`) and through the loader directly.
 Measures cold start (exec → first `/next`, paired alternating runs), peak RSS and the warm loop.
 """
@@ -57,12 +60,14 @@ def reference_libraries(directory: Path, libcurl: Path) -> Path:
     return target
 
 
-def static_reference(libcurl: Path) -> Path:
-    """The C reference linked as the deployed function is: the minimal libcurl.a in, no PIE."""
-    output = rb.TOOLS / "reference-runtime-static"
+def static_reference(libcurl: Path, stock_tls_setup: bool = False) -> Path:
+    """The C reference linked as the deployed function is: the minimal libcurl.a in, no PIE; with
+    `stock_tls_setup`, OpenSSL set up at start as a stock libcurl does."""
+    output = rb.TOOLS / ("reference-runtime-static-stock-tls" if stock_tls_setup else "reference-runtime-static")
+    defines = ["-DSTOCK_LIBCURL_TLS_SETUP"] if stock_tls_setup else []
     cflags = subprocess.run(["pkg-config", "--cflags", "libcurl"], capture_output=True, text=True, check=True).stdout.split()
     archives = [str(libcurl / name) for name in ("libcurl.a", "libnghttp2.a", "libssl.a", "libcrypto.a", "libz.a")]
-    subprocess.run(["cc", "-O2", "-no-pie", "-ffunction-sections", "-fdata-sections", "-Wl,--gc-sections", *cflags,
+    subprocess.run(["cc", "-O2", "-no-pie", "-ffunction-sections", "-fdata-sections", "-Wl,--gc-sections", *cflags, *defines,
                     "-o", str(output), str(rb.ROOT / "Benchmarks" / "c-reference" / "reference-runtime.c"), *archives],
                    check=True)
     return output
@@ -80,9 +85,12 @@ def measure(product: str, rounds: int, invocations: int) -> dict:
                             [*reference_loader, str(rb.TOOLS / "reference-runtime")])
     linked_in = rb.Function("C reference, minimal libcurl.a linked in, no PIE",
                             [*loader, str(static_reference(libcurl))])
+    stock_tls = rb.Function("C reference, minimal libcurl.a linked in, OpenSSL set up at start as stock libcurl does",
+                            [*loader, str(static_reference(libcurl, stock_tls_setup=True))])
 
     cold = rb.cold_start(direct, reference, rounds)
     cold_static = rb.cold_start(direct, linked_in, rounds)
+    cold_stock_tls = rb.cold_start(direct, stock_tls, rounds)
     cold_bootstrap = rb.cold_start(bootstrap, reference, rounds)
     loop = rb.warm_loop(direct, reference, max(3, rounds // 4), invocations)
     rss = {"ours": statistics.median(rb.peak_rss_kb(direct) for _ in range(3)),
@@ -94,6 +102,7 @@ def measure(product: str, rounds: int, invocations: int) -> dict:
         "unzipped_bytes": pb.sizes(zip_path)["unzipped_bytes"],
         "cold_start": cold,
         "cold_start_vs_static_reference": cold_static,
+        "cold_start_vs_stock_tls_reference": cold_stock_tls,
         "cold_start_bootstrap": cold_bootstrap,
         "warm_loop": loop,
         "peak_rss_kb": rss,

@@ -4,8 +4,15 @@
  * The benchmarks compare the Swift runtime against this binary in the same run.
  *
  * Build: cc -O2 -o reference-runtime reference-runtime.c $(pkg-config --cflags --libs libcurl)
+ *
+ * With -DSTOCK_LIBCURL_TLS_SETUP (and OpenSSL linked in) it also sets OpenSSL up at start as curl_global_init in
+ * libcurl 7.88 does (lib/vtls/openssl.c, ossl_init): the reference as it runs on a stock libcurl, for comparison
+ * with the packaged minimal libcurl, which defers that to the first TLS connection.
  */
 #include <curl/curl.h>
+#ifdef STOCK_LIBCURL_TLS_SETUP
+#include <openssl/ssl.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +56,9 @@ int main(void) {
     static const char response[] = "{\"statusCode\":200}";
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
+#ifdef STOCK_LIBCURL_TLS_SETUP
+    OPENSSL_init_ssl(OPENSSL_INIT_ENGINE_ALL_BUILTIN | OPENSSL_INIT_LOAD_CONFIG, NULL);
+#endif
     CURL *curl = curl_easy_init();
     struct curl_slist *headers = curl_slist_append(NULL, "Expect:");
     headers = curl_slist_append(headers, "Content-Type:");

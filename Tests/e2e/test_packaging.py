@@ -5,10 +5,11 @@ bundled loader finds and binds every library in lib/, and (as root, which CI is)
 holds nothing but the unzipped function, a static busybox as /bin/sh and what every Lambda execution environment has
 (/proc, /dev/null, /tmp, /etc/hosts), as an unprivileged user, with /var/task read-only and decoy libraries where
 the host's would be: against recorded WebSocket events, and over verified HTTPS to a local management API with the
-CA file where Amazon Linux keeps it.
+CA file where Amazon Linux keeps it. OpenSSL is set up at the first TLS connection, not at start.
 """
 from __future__ import annotations
 
+import errno
 import http.server
 import json
 import os
@@ -20,6 +21,8 @@ import ssl
 import subprocess
 import tempfile
 import threading
+import time
+import urllib.error
 import urllib.request
 import zipfile
 from contextlib import contextmanager
@@ -262,10 +265,10 @@ def stop(process: subprocess.Popen) -> str:
     return process.stderr.read()
 
 
-def invoke(port: int, event: bytes) -> tuple[bytes, str | None]:
+def invoke(port: int, event: bytes, timeout: float = 60) -> tuple[bytes, str | None]:
     request = urllib.request.Request(f"http://127.0.0.1:{port}/2015-03-31/functions/function/invocations",
                                      data=event, method="POST")
-    with urllib.request.urlopen(request, timeout=60) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.read(), response.headers.get("X-Amz-Function-Error")
 
 
@@ -426,6 +429,61 @@ def test_packaged_function_posts_over_verified_https(function_zip, certificates,
         assert reply.get("error") == "deliveryFailed", reply
         assert "cert" in reply["message"].lower(), reply  # curl's verification or CA file error
         assert requests == [], "the server answered a client that could not verify it"
+
+
+def has_reader(fifo: Path) -> bool:
+    """Whether a process holds `fifo` open for reading (or waits in open() for a writer): a non-blocking open for
+    writing succeeds only then."""
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        return True
+    except OSError as error:
+        if error.errno == errno.ENXIO:
+            return False
+        raise
+
+
+def test_openssl_is_set_up_at_the_first_tls_connection_not_at_start(unzipped, tmp_path):
+    """The minimal libcurl sets OpenSSL up (configuration file, error strings, cipher tables) at the first TLS
+    connection rather than in curl_global_init. OpenSSL's configuration file here is a FIFO: reading it blocks
+    until the test writes, so a start-up that read it would never poll /next. Start-up and a plain invocation
+    leave it unread; the first post to an HTTPS @connections endpoint opens it, and is delivered once it is
+    written."""
+    ca, certificate, key = make_certificates(tmp_path, "localhost")
+    configuration = tmp_path / "openssl.cnf"
+    os.mkfifo(configuration)
+    with https_management_api(certificate, key) as (api_port, requests):
+        environment = {"OPENSSL_CONF": str(configuration), "SSL_CERT_FILE": str(ca), "AWS_REGION": "us-east-1",
+                       "AWS_ACCESS_KEY_ID": "AKIDPACKAGINGTEST", "AWS_SECRET_ACCESS_KEY": "packaging-test-secret",
+                       "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI": f"https://localhost:{api_port}/dev"}
+        process, port = serve(str(unzipped / "bootstrap"), [f"--env={key}={value}" for key, value in environment.items()])
+        try:
+            try:
+                body, function_error = invoke(port, (EVENTS / "message-whoami.json").read_bytes(), timeout=20)
+            except (TimeoutError, urllib.error.URLError) as error:
+                pytest.fail(f"no answer ({error}): the function's start-up waits on OpenSSL's configuration file, "
+                            "so OpenSSL was set up before any TLS connection")
+            assert function_error is None and json.loads(body)["statusCode"] == 200, body
+            assert not has_reader(configuration), "OpenSSL was set up before any TLS connection"
+
+            result: dict = {}
+            post = threading.Thread(target=lambda: result.update(
+                answer=invoke(port, send_message_event("TARGET=", "after a lazy TLS set-up"), timeout=30)))
+            post.start()
+            deadline = time.monotonic() + 20
+            while not has_reader(configuration) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert has_reader(configuration), "the first TLS connection did not set OpenSSL up"
+            with open(configuration, "w") as writer:
+                writer.write("# OpenSSL's defaults\n")
+            post.join(timeout=30)
+        finally:
+            stderr = stop(process)
+    body, function_error = result["answer"]
+    assert function_error is None, (body, stderr[-2000:])
+    reply = json.loads(json.loads(body)["body"])
+    assert reply["type"] == "sent", (reply, stderr[-2000:])
+    assert [(path, data) for _, path, data, _ in requests] == [("/dev/@connections/TARGET%3D", b"after a lazy TLS set-up")]
 
 
 def lambda_local_package(*arguments: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
