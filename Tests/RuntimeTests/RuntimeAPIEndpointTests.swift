@@ -23,6 +23,7 @@ struct RuntimeAPIEndpointTests {
         ("localhost", "http://localhost/2018-06-01"),
         ("HTTP://127.0.0.1:9000/.rt", "http://127.0.0.1:9000/.rt/2018-06-01"),
         ("https://runtime.example:443/prefix/deeper", "https://runtime.example:443/prefix/deeper/2018-06-01"),
+        ("hTtPs://runtime.example//", "https://runtime.example/2018-06-01"),
     ])
     func otherForms(value: String, baseURL: String) throws {
         #expect(try #require(RuntimeAPIEndpoint(value)).baseURL == baseURL)
@@ -44,7 +45,7 @@ struct RuntimeAPIEndpointTests {
 
     @Test("unusable values are refused", arguments: [
         "", "   ", "ftp://host:1", "host:0", "host:99999", "host:port", "://x", "http://", "host:-1",
-        "host name:9001", "host:9001?x=1", "host:9001#frag",
+        "host name:9001", "host:9001?x=1", "host:9001#frag", "httpx://host:1", "http:/host:1", "\u{E9}://host:1",
     ])
     func refused(value: String) {
         #expect(RuntimeAPIEndpoint(value) == nil)

@@ -15,26 +15,48 @@ public struct RuntimeAPIEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a value of `AWS_LAMBDA_RUNTIME_API`; `nil` when it is empty or not a usable address.
     public init?(_ value: String) {
-        var rest = Substring(value.trimmingASCIIWhitespace())
+        // Parsed as bytes: searching, trimming and lowercasing by Character would bring the standard library's
+        // Unicode and substring-search code into every cold start for an ASCII address.
+        let bytes = Array(value.trimmingASCIIWhitespace().utf8)
+        var start = 0
         var scheme = "http"
-        if let range = rest.firstRange(of: "://") {
-            scheme = rest[..<range.lowerBound].lowercased()
-            guard scheme == "http" || scheme == "https" else { return nil }
-            rest = rest[range.upperBound...]
+        if let separator = Self.schemeSeparator(in: bytes) {
+            switch bytes[..<separator].map({ $0 | 0x20 }) {  // ASCII lower case (letters only matter here)
+            case Array("http".utf8): scheme = "http"
+            case Array("https".utf8): scheme = "https"
+            default: return nil
+            }
+            start = separator + 3
         }
-        while rest.hasSuffix("/") { rest = rest.dropLast() }
-        let authority = rest.prefix { $0 != "/" }
-        let path = rest[authority.endIndex...]
-        guard !authority.isEmpty, !authority.contains(where: { $0 == " " || $0 == "?" || $0 == "#" }) else {
-            return nil
-        }
-        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
-            let port = authority[authority.index(after: colon)...]
+        var end = bytes.count
+        while end > start, bytes[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        var authorityEnd = start
+        while authorityEnd < end, bytes[authorityEnd] != UInt8(ascii: "/") { authorityEnd += 1 }
+        let authority = bytes[start..<authorityEnd]
+        guard !authority.isEmpty,
+              !authority.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") })
+        else { return nil }
+        if let colon = authority.lastIndex(of: UInt8(ascii: ":")), authority.last != UInt8(ascii: "]") {
+            let port = String(decoding: authority[(colon + 1)...], as: UTF8.self)
             guard let number = Int(port), (1...65_535).contains(number) else { return nil }
         }
-        baseURL = "\(scheme)://\(authority)\(path)/\(Self.apiVersion)"
+        let host = String(decoding: authority, as: UTF8.self)
+        let path = String(decoding: bytes[authorityEnd..<end], as: UTF8.self)
+        baseURL = "\(scheme)://\(host)\(path)/\(Self.apiVersion)"
         invocationPrefix = baseURL + "/runtime/invocation/"
         nextInvocationURL = invocationPrefix + "next"
+    }
+
+    /// Where the first `://` starts in `bytes`, if anywhere.
+    private static func schemeSeparator(in bytes: [UInt8]) -> Int? {
+        var index = 0
+        while index + 2 < bytes.count {
+            if bytes[index] == UInt8(ascii: ":"), bytes[index + 1] == UInt8(ascii: "/"), bytes[index + 2] == UInt8(ascii: "/") {
+                return index
+            }
+            index += 1
+        }
+        return nil
     }
 
     public var description: String { baseURL }
