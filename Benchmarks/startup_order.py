@@ -1,12 +1,16 @@
 """Regenerates the start-up symbol order `lambda-local package` links functions with.
 
 The functions a Lambda function runs from exec to its first invocation (the Swift runtime's initialisers,
-libdispatch, OpenSSL's and libcurl's set-up, the runtime loop, the first `/next` and response) are spread over
-a 13 MB text segment, and each 64 KB of it they touch costs a page fault at every cold start. Listing them in
-the linker's `--symbol-ordering-file` places them together. This script packages the no-op router function,
-runs it once under callgrind against the benchmark mock, and writes every function of the binary that ran up
-to the second connection (start-up, then the first invocation) to
-`Sources/lambda-local/Packaging/StartupOrder.swift`, in the order callgrind lists them.
+libdispatch, libcurl's set-up, the runtime loop, the first `/next` and response) are spread over a 13 MB text
+segment, and each 64 KB of it they touch costs a page fault at every cold start; the variables they touch
+(once tokens, metadata caches, libdispatch's and libcurl's globals) are spread over 130 pages of `.bss` and
+`.data`, where each page costs one or two faults (a read maps the zero page, the first write copies it).
+Listing them in the linker's `--symbol-ordering-file` places them together. This script packages the no-op
+router function and runs it against the benchmark mock twice: under callgrind, for every function of the binary
+that ran up to the second connection (start-up, then the first invocation), in the order callgrind lists them;
+and under valgrind's lackey, for every variable of the binary's `.data`, `.bss` and `.data.rel.ro` it read or
+wrote in that one-invocation run, in the order of first access. Both go to
+`Sources/lambda-local/Packaging/StartupOrder.swift`, functions first.
 
 Names that a given function does not define are ignored by the linker, so the list serves every function
 package; rerun this when the runtime's start-up path changes:
@@ -15,6 +19,7 @@ package; rerun this when the runtime's start-up path changes:
 """
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import subprocess
@@ -57,6 +62,45 @@ def executed_functions(dumps: list[Path], object_name: str) -> list[str]:
     return names
 
 
+DATA_SECTIONS = (".data", ".bss", ".data.rel.ro", ".tdata", ".tbss")
+
+
+def accessed_variables(trace: Path, binary: Path) -> list[str]:
+    """The variables of `binary`'s writable data sections that lackey's `--trace-mem` output `trace` shows read or
+    written, first access first."""
+    ranges = []
+    for line in subprocess.run(["readelf", "-SW", str(binary)], capture_output=True, text=True, check=True).stdout.splitlines():
+        if match := re.match(r"\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)", line):
+            name, address, size = match.group(1), int(match.group(2), 16), int(match.group(3), 16)
+            if name in DATA_SECTIONS and address:
+                ranges.append((address, address + size))
+    variables = []  # (address, size, name), by address
+    for line in subprocess.run(["nm", "-n", "-S", "--defined-only", str(binary)], capture_output=True, text=True,
+                               check=True).stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[2] in "bBdDvV" and not parts[3].startswith(".L"):
+            variables.append((int(parts[0], 16), max(int(parts[1], 16), 1), parts[3]))
+    starts = [variable[0] for variable in variables]
+    names: list[str] = []
+    seen: set[str] = set()
+    with trace.open() as lines:
+        for line in lines:
+            # " L addr,size", " S addr,size", " M addr,size" (instruction fetches start with "I").
+            if not line.startswith(" "):
+                continue
+            address = int(line[3:].split(",", 1)[0], 16)
+            if not any(low <= address < high for low, high in ranges):
+                continue
+            index = bisect.bisect_right(starts, address) - 1
+            if index < 0:
+                continue
+            start, size, name = variables[index]
+            if address < start + size and name not in seen:
+                seen.add(name)
+                names.append(name)
+    return names
+
+
 def main() -> None:
     rb.build_tools()
     zip_path = pb.package(PRODUCT)
@@ -80,22 +124,35 @@ def main() -> None:
             raise RuntimeError(f"the profiled run failed:\n{result.stdout}\n{result.stderr[-3000:]}")
         dumps = [Path(f"{prefix}.1"), Path(f"{prefix}.2")]
         names = executed_functions(dumps, symbols.name)
-    if len(names) < 200:
-        raise RuntimeError(f"only {len(names)} functions found in the profile")
+        if len(names) < 200:
+            raise RuntimeError(f"only {len(names)} functions found in the profile")
+        trace = work / "lackey.txt"
+        command = [str(rb.TOOLS / "bench-mock"), "19918", str(rb.EVENT_1KB), "0", "1", "--", "valgrind",
+                   "--tool=lackey", "--trace-mem=yes", f"--log-file={trace}",
+                   str(lib / "ld-linux-x86-64.so.2"), "--library-path", str(lib), str(symbols)]
+        result = subprocess.run(command, capture_output=True, text=True,
+                                env={**os.environ, "AWS_LAMBDA_LOG_LEVEL": "ERROR"})
+        if '"errors": 0' not in result.stdout:
+            raise RuntimeError(f"the traced run failed:\n{result.stdout}\n{result.stderr[-3000:]}")
+        variables = [name for name in accessed_variables(trace, symbols) if name not in set(names)]
+        if len(variables) < 100:
+            raise RuntimeError(f"only {len(variables)} variables found in the trace")
+    functions = len(names)
+    names += variables
     body = "\n".join(names)
     OUTPUT.write_text(
         "// Generated by `python3 Benchmarks/startup_order.py`: do not edit.\n"
         "\n"
-        "/// The functions a packaged function runs from exec to its first invocation, as the linker's\n"
-        "/// `--symbol-ordering-file` takes them: placed together at the start of the text segment, they share the\n"
-        "/// pages a cold start faults in. Names a binary does not define are ignored.\n"
+        "/// The functions a packaged function runs from exec to its first invocation, then the variables it reads\n"
+        "/// and writes, as the linker's `--symbol-ordering-file` takes them: placed together at the start of their\n"
+        "/// sections, they share the pages a cold start faults in. Names a binary does not define are ignored.\n"
         "enum StartupOrder {\n"
-        f"    /// {len(names)} symbol names, one a line.\n"
+        f"    /// {len(names)} symbol names ({functions} functions, then {len(variables)} variables), one a line.\n"
         '    static let symbols = #"""\n'
         f"{body}\n"
         '"""#\n'
         "}\n")
-    print(f"{OUTPUT.relative_to(rb.ROOT)}: {len(names)} functions")
+    print(f"{OUTPUT.relative_to(rb.ROOT)}: {functions} functions, {len(variables)} variables")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ struct SharedLibrariesTests {
         #expect(pie.contains("-use-ld=lld") && pie.contains("pack-relative-relocs") && pie.contains("-L/p/cxx"))
         #expect(pie.contains("-ffunction-sections") && pie.contains("--no-export-dynamic") && !pie.contains("-no-pie"))
         #expect(pie.contains("-disable-concrete-type-metadata-mangled-name-accessors") && pie.contains("-function-sections"))
-        #expect(pie.contains("--symbol-ordering-file=/p/.build/lambda-build/startup-order.txt"))
+        let ordering = "--symbol-ordering-file=/p/.build/lambda-build/startup-order-\(FunctionBuild.fingerprint(of: StartupOrder.symbols)).txt"
+        #expect(pie.contains(ordering))
         // Linked for a fixed address, there are no relative relocations to pack.
         let fixed = build.arguments(.init(lld: true, packedRelocations: true, staticLibstdcxxDirectory: nil))
         #expect(fixed.contains("-no-pie") && !fixed.contains("pack-relative-relocs"))
@@ -44,6 +45,17 @@ struct SharedLibrariesTests {
         #expect(!none.contains("-use-ld=lld") && !none.contains("pack-relative-relocs") && !none.contains { $0.hasPrefix("-L") })
         // gold has no symbol ordering file.
         #expect(!none.contains { $0.hasPrefix("--symbol-ordering-file") })
+    }
+
+    @Test func theOrderingFileIsNamedForItsContent() {
+        // FNV-1a test vectors, and a name that changes with the list (so that SwiftPM links again).
+        #expect(FunctionBuild.fingerprint(of: "") == "cbf29ce484222325")
+        #expect(FunctionBuild.fingerprint(of: "a") == "af63dc4c8601ec8c")
+        #expect(FunctionBuild.fingerprint(of: "foobar") == "85944171f73967e8")
+        #expect(FunctionBuild.fingerprint(of: "main\nswift_once") != FunctionBuild.fingerprint(of: "main\nswift_once\n_start"))
+        let build = FunctionBuild(packageDirectory: .init(fileURLWithPath: "/p"), product: "Handlers")
+        #expect(build.startupOrderFile.lastPathComponent.hasPrefix("startup-order-"))
+        #expect(build.startupOrderFile.lastPathComponent.count == "startup-order-".count + 16 + ".txt".count)
     }
 
     @Test func aStaticLibcurlComesThroughPkgConfig() throws {
