@@ -19,7 +19,7 @@ import Foundation
 /// instructions out of the cold start.
 struct MinimalLibcurl {
     /// Changes whenever the recipe does, so builds of an earlier recipe are not reused.
-    static let recipeRevision = 3
+    static let recipeRevision = 4
 
     /// The static libraries libcurl.a needs, in link order; the library directory holds each of them.
     static let staticDependencies = ["nghttp2", "ssl", "crypto", "z"]
