@@ -134,7 +134,8 @@ def main() -> None:
                                 env={**os.environ, "AWS_LAMBDA_LOG_LEVEL": "ERROR"})
         if '"errors": 0' not in result.stdout:
             raise RuntimeError(f"the traced run failed:\n{result.stdout}\n{result.stderr[-3000:]}")
-        variables = [name for name in accessed_variables(trace, symbols) if name not in set(names)]
+        listed = set(names)
+        variables = [name for name in accessed_variables(trace, symbols) if name not in listed]
         if len(variables) < 100:
             raise RuntimeError(f"only {len(variables)} variables found in the trace")
     functions = len(names)

@@ -14,12 +14,14 @@ struct FunctionBuild {
     /// SwiftPM's scratch directory for packaging builds.
     var scratchDirectory: URL { packageDirectory.appendingPathComponent(".build/lambda-build") }
 
-    /// The linker's symbol ordering file: ``StartupOrder``'s functions, written before each build. Its name carries
-    /// a fingerprint of the list: SwiftPM links again only when the link command changes, not when a file it names
-    /// does, so a new list (a new `lambda-local`) must change the command to reach an existing build.
-    var startupOrderFile: URL {
-        scratchDirectory.appendingPathComponent("startup-order-\(Self.fingerprint(of: StartupOrder.symbols)).txt")
-    }
+    /// The linker's symbol ordering file: ``StartupOrder``'s functions and variables, written before each build.
+    /// Its name carries a fingerprint of the list: SwiftPM links again only when the link command changes, not
+    /// when a file it names does, so a new list (a new `lambda-local`) must change the command to reach an
+    /// existing build.
+    var startupOrderFile: URL { scratchDirectory.appendingPathComponent(Self.startupOrderFileName) }
+
+    /// `startup-order-<fingerprint>.txt`, computed once.
+    private static let startupOrderFileName = "startup-order-\(fingerprint(of: StartupOrder.symbols)).txt"
 
     /// FNV-1a (64-bit) of `text`'s UTF-8, in hexadecimal: stable from one process to the next, unlike `Hasher`.
     static func fingerprint(of text: String) -> String {
