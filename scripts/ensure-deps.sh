@@ -17,6 +17,8 @@ missing_debs=()
 pkg-config --exists libcurl 2>/dev/null || missing_debs+=(libcurl4-openssl-dev pkg-config)
 command -v zip >/dev/null || missing_debs+=(zip)
 command -v unzip >/dev/null || missing_debs+=(unzip)
+# The curl command line: the broadcast benchmark's reference and the tests' shell runtime.
+command -v curl >/dev/null || missing_debs+=(curl)
 [ -x /bin/busybox ] || missing_debs+=(busybox-static)
 command -v strip >/dev/null || missing_debs+=(binutils)
 # The packaging test's HTTPS check makes a test CA and server certificate.

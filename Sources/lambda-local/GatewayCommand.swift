@@ -125,7 +125,10 @@ struct GatewayCommand: AsyncParsableCommand {
         let supervisor = FunctionSupervisor(
             configuration: .init(executable: executable, environment: functionEnvironment, instances: instances),
             runtimeAPI: runtime.runtimeAPIAddress,
-            onExit: { status in logger.error("function exited with status \(status); restarting") })
+            onExit: { status in
+                logger.error("function exited with status \(status); restarting")
+                runtime.processExited(reason: RuntimeAPIMock.exitReason(status: status))
+            })
         do {
             try supervisor.start()
         } catch {

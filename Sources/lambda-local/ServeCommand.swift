@@ -46,6 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
             runtimeAPI: mock.runtimeAPIAddress,
             onExit: { status in
                 FileHandle.standardError.write(Data("lambda-local: function exited with status \(status); restarting\n".utf8))
+                mock.processExited(reason: RuntimeAPIMock.exitReason(status: status))
             })
         do {
             try supervisor.start()

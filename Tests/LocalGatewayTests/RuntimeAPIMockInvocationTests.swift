@@ -1,5 +1,6 @@
 import Foundation
 import LocalGateway
+import NIOConcurrencyHelpers
 import Testing
 
 /// How ``RuntimeAPIMock/invoke(_:)`` resolves: several pollers, deadlines, init errors, vanished runtimes,
@@ -81,20 +82,83 @@ struct RuntimeAPIMockInvocationTests {
         try await mock.shutdown()
     }
 
-    @Test("a runtime whose connection drops mid-invocation fails it at once with Runtime.ExitError")
-    func connectionDrop() async throws {
+    @Test("a runtime may answer on a new connection after the one that served the event closed")
+    func answerOnAnotherConnection() async throws {
         let mock = try await RuntimeAPIMock.started()
         let port = try boundPort(mock)
-        async let result = mock.invoke(Data("{}".utf8))
+        async let result = mock.invoke(Data(#"{"n":1}"#.utf8))
+        // One connection per request, as a shell runtime running curl makes them.
+        let requestID = try await onThread {
+            let connection = try RawHTTPConnection(port: port)
+            let event = try connection.request("GET", FakeRuntime.nextPath)
+            connection.hangUp()
+            return try #require(event.header("Lambda-Runtime-Aws-Request-Id"))
+        }
+        try await Task.sleep(for: .milliseconds(100))  // the close reaches the mock before the answer
+        let accepted = try await onThread {
+            try RawHTTPConnection(port: port).request(
+                "POST", "/2018-06-01/runtime/invocation/\(requestID)/response", body: Array("\"done\"".utf8))
+        }
+        #expect(accepted.status == 202)
+        #expect(await result == .response(Data("\"done\"".utf8)))
+        try await mock.shutdown()
+    }
+
+    @Test("an invocation whose connection closed fails with Runtime.ExitError once its process exit is reported")
+    func connectionDropThenExit() async throws {
+        let mock = try await RuntimeAPIMock.started()
+        let port = try boundPort(mock)
+        let outcome = NIOLockedValueBox<InvocationResult?>(nil)
+        mock.invoke(QueuedEvent(body: Data("{}".utf8))) { result in outcome.withLockedValue { $0 = result } }
         try await onThread {
             let connection = try RawHTTPConnection(port: port)
             _ = try connection.request("GET", FakeRuntime.nextPath)
-            // The connection closes here, with the invocation unanswered.
+            connection.hangUp()
         }
-        guard case .error(let type, let body) = await result else { Issue.record("expected an error"); return }
+        try await Task.sleep(for: .milliseconds(200))
+        // The close alone does not fail it: the runtime may still answer on another connection.
+        #expect(outcome.withLockedValue { $0 } == nil)
+        mock.processExited(reason: RuntimeAPIMock.exitReason(status: 139))
+        try await waitUntil { outcome.withLockedValue { $0 } != nil }
+        guard case .error(let type, let body) = outcome.withLockedValue({ $0 }) else {
+            Issue.record("expected an error"); return
+        }
         #expect(type == "Runtime.ExitError")
         let message = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])["errorMessage"] as? String
-        #expect(message?.contains("Runtime exited") == true)
+        #expect(message?.hasSuffix("Error: Runtime exited with error: exit status 139") == true)
+        try await mock.shutdown()
+    }
+
+    @Test("a process exit reported before its connection's close still fails the invocation it held")
+    func exitThenConnectionDrop() async throws {
+        let mock = try await RuntimeAPIMock.started()
+        let port = try boundPort(mock)
+        async let result = mock.invoke(Data("{}".utf8))
+        let connection = try await onThread {
+            let connection = try RawHTTPConnection(port: port)
+            _ = try connection.request("GET", FakeRuntime.nextPath)
+            return connection
+        }
+        mock.processExited(reason: RuntimeAPIMock.exitReason(status: 1))
+        try await onThread { connection.hangUp() }
+        guard case .error(let type, let body) = await result else { Issue.record("expected an error"); return }
+        #expect(type == "Runtime.ExitError")
+        #expect(String(decoding: body, as: UTF8.self).contains("exit status 1"))
+        try await mock.shutdown()
+    }
+
+    @Test("a process exit does not fail invocations served on connections that are still open")
+    func exitSparesLiveConnections() async throws {
+        let mock = try await RuntimeAPIMock.started()
+        let runtime = try await FakeRuntime.connect(to: mock)
+        async let poll = runtime.next()
+        try await waitUntil { mock.pollersWaiting == 1 }
+        async let result = mock.invoke(Data("{}".utf8))
+        let requestID = try #require(try await poll.header("Lambda-Runtime-Aws-Request-Id"))
+        // Another instance exited (during its initialisation): this runtime's invocation is not its.
+        mock.processExited(reason: RuntimeAPIMock.exitReason(status: 2))
+        _ = try await runtime.respond(requestID, "7")
+        #expect(await result == .response(Data("7".utf8)))
         try await mock.shutdown()
     }
 

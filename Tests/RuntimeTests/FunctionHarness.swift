@@ -32,7 +32,8 @@ struct FunctionHarness {
             configuration: .init(
                 executable: Self.product(product), environment: environment, instances: instances,
                 restartOnExit: false, outputPath: outputPath),
-            runtimeAPI: mock.runtimeAPIAddress)
+            runtimeAPI: mock.runtimeAPIAddress,
+            onExit: { status in mock.processExited(reason: RuntimeAPIMock.exitReason(status: status)) })
         try supervisor.start()
         return FunctionHarness(mock: mock, supervisor: supervisor, outputPath: outputPath)
     }

@@ -162,7 +162,7 @@ struct FunctionProcessTests {
         guard case .error(let type, _) = result else { Issue.record("expected an error, got \(result)"); return }
         #expect(type == "Runtime.ExitError")
         #expect(status != nil && status != 0)
-        // Well before the 20 s deadline: the mock saw the connection drop.
+        // Well before the 20 s deadline: the supervisor reported the exit.
         #expect(elapsed < .seconds(15))
     }
 

@@ -95,12 +95,15 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        // A poller that hung up must not be handed an event it can never receive; an event it was handling
-        // fails as Lambda reports a runtime that exited mid-invocation. Requests held behind one being
-        // answered are dropped with the connection.
+        // A poller that hung up must not be handed an event it can never receive. An event it was handling
+        // waits for its answer on another connection, or for the process exit that explains the close
+        // (``RuntimeAPIMock/processExited(reason:)``). Requests held behind one being answered are dropped
+        // with the connection.
         closed = true
         held.removeAll()
-        let (gone, abandoned) = mock.state.withLockedValue { $0.connectionClosed(ObjectIdentifier(self)) }
+        let (gone, abandoned) = mock.state.withLockedValue {
+            $0.connectionClosed(ObjectIdentifier(self), now: .now())
+        }
         for poller in gone { poller.promise.fail(ChannelError.ioOnClosedChannel) }
         for resolution in abandoned { resolution.perform() }
         context.fireChannelInactive()

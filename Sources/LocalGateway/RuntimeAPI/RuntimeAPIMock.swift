@@ -167,6 +167,27 @@ public final class RuntimeAPIMock: Sendable {
         for poller in waiting { poller.promise.succeed(.failure(status: status)) }
     }
 
+    /// Tells the mock that one of the function's processes exited (others may run, or it is restarted):
+    /// the invocations it was serving, whose connections closed unanswered, fail with `Runtime.ExitError`
+    /// and `reason`, as Lambda fails an invocation whose runtime exits. Invocations served to processes that
+    /// are still running, and queued ones, are not affected.
+    ///
+    /// The mock does not fail an invocation when only its connection closes: runtimes may answer on a new
+    /// connection, as a shell runtime running one `curl` per request does. Without this call, an
+    /// invocation whose process died resolves at its deadline. (With several processes, one that answers on
+    /// a new connection cannot be told from one that died while another exits in between: its invocation
+    /// then fails too.)
+    public func processExited(reason: String) {
+        for resolution in state.withLockedValue({ $0.processExited(reason: reason, now: .now()) }) {
+            resolution.perform()
+        }
+    }
+
+    /// How Lambda words the exit of a runtime that ended mid-invocation, for a process's shell status.
+    public static func exitReason(status: Int32) -> String {
+        "Runtime exited with error: exit status \(status)"
+    }
+
     /// Tells the mock that no function process is left to serve invocations (the only one exited and will
     /// not be restarted): waiting invocations fail with `Runtime.ExitError` and `reason`, and so do new
     /// ones until a runtime polls again.

@@ -75,6 +75,16 @@ struct RuntimeAPIMockState {
     private(set) var unavailable: InvocationResult?
     /// Whether the mock has shut down: invocations resolve at once as timed out.
     private var stopped = false
+    /// Invocations in flight whose connection closed: a process exit fails them, an answer on another
+    /// connection resolves them as usual.
+    private var orphaned: Set<String> = []
+    /// A process exit no invocation was known to be held by yet, and until when a closing connection with
+    /// invocations in flight is taken to be that process's.
+    private var recentExit: (reason: String, expires: NIODeadline)?
+    /// How long after a process exit the close of a connection serving an invocation is put down to it: the
+    /// kernel closes a dying process's sockets before its parent can reap it, but the two are learned on
+    /// different threads.
+    static let exitAttributionWindow = TimeAmount.seconds(1)
     /// Status codes the next `/next` polls answer with instead of an event (fault injection).
     private var injectedNextFailures: [Int] = []
 
@@ -131,16 +141,37 @@ struct RuntimeAPIMockState {
         return Served(requestID: pending.requestID, event: pending.event, deadlineMilliseconds: pending.deadlineMilliseconds)
     }
 
-    /// A function's connection closed: it no longer waits, and what it was serving will never be answered
-    /// (the process died), so those invocations fail now rather than at their deadline.
-    mutating func connectionClosed(_ id: ObjectIdentifier) -> (pollers: [Poller], abandoned: [Resolution]) {
+    /// A function's connection closed: it no longer waits. What it was serving stays in flight, because a
+    /// runtime may answer on another connection (a shell runtime running one `curl` per request does), unless
+    /// a function process has just exited: then the process that died held it, and it fails now.
+    mutating func connectionClosed(
+        _ id: ObjectIdentifier, now: NIODeadline
+    ) -> (pollers: [Poller], abandoned: [Resolution]) {
         runtimeConnections.remove(id)
         let gone = pollers.filter { $0.id == id }
         pollers.removeAll { $0.id == id }
-        let abandoned = inFlight.values.filter { $0.servedTo == id }.map { pending in
-            resolve(pending.requestID, with: .runtimeExit(pending.requestID, "Runtime exited without providing a reason"))!
+        let held = inFlight.values.filter { $0.servedTo == id }.map(\.requestID)
+        guard !held.isEmpty else { return (gone, []) }
+        if let exit = recentExit, now < exit.expires {
+            recentExit = nil
+            return (gone, held.compactMap { resolve($0, with: .runtimeExit($0, exit.reason)) })
         }
-        return (gone, abandoned)
+        orphaned.formUnion(held)
+        return (gone, [])
+    }
+
+    /// A function process exited (and others may still run): the invocations it held, those whose
+    /// connection closed unanswered, fail with `Runtime.ExitError` and `reason`. When none is known yet, its
+    /// connection's close may still be on its way, so the exit is kept for ``exitAttributionWindow``.
+    mutating func processExited(reason: String, now: NIODeadline) -> [Resolution] {
+        guard !orphaned.isEmpty else {
+            recentExit = (reason, now + Self.exitAttributionWindow)
+            return []
+        }
+        recentExit = nil
+        let held = orphaned
+        orphaned.removeAll()
+        return held.compactMap { resolve($0, with: .runtimeExit($0, reason)) }
     }
 
     enum AnswerOutcome {
@@ -177,6 +208,7 @@ struct RuntimeAPIMockState {
     mutating func functionExited(reason: String) -> [Resolution] {
         if case .initFailed = unavailable {} else { unavailable = .runtimeExit(nil, reason) }
         runtimeConnections.removeAll()
+        recentExit = nil
         return resolveAll { .runtimeExit($0, reason) }
     }
 
@@ -212,6 +244,7 @@ struct RuntimeAPIMockState {
     /// Takes `requestID` out of flight, if it is there.
     private mutating func resolve(_ requestID: String, with result: InvocationResult) -> Resolution? {
         guard let pending = inFlight.removeValue(forKey: requestID) else { return nil }
+        orphaned.remove(requestID)
         return Resolution(
             completion: pending.completion, timer: finish(requestID), result: result,
             functionAddress: pending.servedToAddress)

@@ -1,0 +1,125 @@
+"""A runtime that opens one connection per Runtime API request, as the shell runtime of AWS's custom-runtime
+tutorial does with one `curl` per call, works under `lambda-local invoke`, `serve` and `gateway`; its crash
+mid-invocation still fails that invocation at once."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import websockets
+
+from conftest import products_dir
+from helpers import receive, run
+
+# Answers every event; a body mentioning "crash" makes it exit after taking the event, before answering.
+SHELL_RUNTIME = r"""#!/bin/sh
+set -eu
+api="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+headers="$(mktemp)"
+while true; do
+  event=$(curl -sS -D "$headers" "$api/invocation/next")
+  request_id=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$headers" | tr -d '[:space:]' | cut -d: -f2)
+  case "$event" in *crash*) exit 3 ;; esac
+  curl -sS -o /dev/null "$api/invocation/$request_id/response" -d "$RESPONSE"
+done
+"""
+
+
+@pytest.fixture
+def shell_runtime(tmp_path: Path) -> Path:
+    if subprocess.run(["sh", "-c", "command -v curl"], capture_output=True).returncode != 0:
+        pytest.fail("the shell runtime needs the curl command line (scripts/ensure-deps.sh installs it)")
+    path = tmp_path / "bootstrap"
+    path.write_text(SHELL_RUNTIME)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def invoke(function: Path, event: str, response: str) -> subprocess.CompletedProcess:
+    event_file = function.parent / "event.json"
+    event_file.write_text(event)
+    return subprocess.run(
+        [str(products_dir() / "lambda-local"), "invoke", "--function", str(function), "--event", str(event_file),
+         "--timeout", "60"],
+        capture_output=True, text=True, timeout=90, env={**os.environ, "RESPONSE": response})
+
+
+def test_invoke_answers_through_a_runtime_with_one_connection_per_request(shell_runtime):
+    result = invoke(shell_runtime, '{"n": 1}', '{"answer": 42}')
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"answer": 42}
+
+
+def test_invoke_reports_that_runtime_exiting_mid_invocation_at_once(shell_runtime):
+    started = time.monotonic()
+    result = invoke(shell_runtime, '{"op": "crash"}', "{}")
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    error = json.loads(result.stdout)
+    assert error["errorType"] == "Runtime.ExitError"
+    assert error["errorMessage"].endswith("Runtime exited with error: exit status 3")
+    assert elapsed < 30  # not the 60 s deadline
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_answers_many_invocations_and_reports_a_crash_at_once(shell_runtime):
+    port = free_port()
+    serve = subprocess.Popen(
+        [str(products_dir() / "lambda-local"), "serve", "--function", str(shell_runtime), "--port", str(port),
+         "--timeout", "60"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "RESPONSE": '{"ok": true}'})
+    try:
+        assert "Invoke:" in serve.stdout.readline()
+        url = f"http://127.0.0.1:{port}/2015-03-31/functions/function/invocations"
+
+        def post(body: bytes) -> tuple[dict, dict]:
+            with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=90) as answer:
+                return json.loads(answer.read()), dict(answer.headers)
+
+        for n in range(5):
+            assert post(json.dumps({"n": n}).encode())[0] == {"ok": True}
+        started = time.monotonic()
+        crashed, headers = post(b'{"op": "crash"}')
+        assert crashed["errorType"] == "Runtime.ExitError"
+        assert headers.get("X-Amz-Function-Error") == "Unhandled"
+        assert time.monotonic() - started < 30
+        # The restarted process serves the next one.
+        assert post(b'{"n": 6}')[0] == {"ok": True}
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+
+
+def test_gateway_delivers_the_route_response_and_the_error_frame_of_a_crash(start_gateway, shell_runtime):
+    os.environ["RESPONSE"] = '{"statusCode": 200, "body": "pong"}'
+    try:
+        gateway = start_gateway("--timeout", "60", function=str(shell_runtime))
+    finally:
+        del os.environ["RESPONSE"]
+
+    async def scenario():
+        async with websockets.connect(gateway.url) as ws:
+            await ws.send(json.dumps({"action": "ping"}))
+            pong = await receive(ws)
+            started = time.monotonic()
+            await ws.send(json.dumps({"action": "crash"}))
+            error = json.loads(await receive(ws, timeout=30))
+            return pong, error, time.monotonic() - started
+
+    pong, error, elapsed = run(scenario())
+    assert pong == "pong"
+    assert error["message"] == "Internal server error"
+    assert elapsed < 30
