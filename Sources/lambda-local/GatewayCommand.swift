@@ -81,7 +81,8 @@ struct GatewayCommand: AsyncParsableCommand {
             throw ValidationError("the stage must be one path segment, like dev")
         }
         guard instances >= 1 else { throw ValidationError("--instances must be at least 1") }
-        guard idleTimeout >= 1, timeout >= 1 else { throw ValidationError("timeouts must be at least one second") }
+        try TimeoutLimits.check(idleTimeout, option: "--idle-timeout")
+        try TimeoutLimits.check(timeout, option: "--timeout")
         if let eventLoopThreads, eventLoopThreads < 1 { throw ValidationError("--event-loop-threads must be at least 1") }
     }
 

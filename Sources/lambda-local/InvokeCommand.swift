@@ -30,7 +30,7 @@ struct InvokeCommand: AsyncParsableCommand {
     var timeout: Int = 29
 
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
+        try TimeoutLimits.check(timeout, option: "--timeout")
     }
 
     func run() async throws {

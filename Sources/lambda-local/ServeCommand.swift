@@ -35,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard instances > 0 else { throw ValidationError("--instances must be at least 1") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
+        try TimeoutLimits.check(timeout, option: "--timeout")
     }
 
     func run() async throws {

@@ -92,4 +92,21 @@ struct LambdaLocalCommandTests {
         #expect(result.status != 0)
         #expect(result.status != 1 || result.output.isEmpty)
     }
+
+    @Test("timeouts out of range are usage errors (64) naming the option, for every command, not a crash later",
+          arguments: [
+              ["invoke", "--event", "-", "--timeout", "0"],
+              ["invoke", "--event", "-", "--timeout", "9223372036854775807"],
+              ["serve", "--port", "0", "--timeout", "86401"],
+              ["gateway", "--port", "0", "--runtime-api-port", "0", "--idle-timeout", "9223372036854775807"],
+              ["gateway", "--port", "0", "--runtime-api-port", "0", "--timeout", "86401"],
+          ])
+    func timeoutsOutOfRange(_ arguments: [String]) throws {
+        let option = arguments[arguments.count - 2]
+        let result = try runCapturingErrors(
+            Array(arguments.prefix(1)) + ["--function", FunctionHarness.product("FaultyFunction")] + arguments.dropFirst(),
+            input: "{}")
+        #expect(result.status == 64)
+        #expect(result.errors.contains("\(option) must be between 1 and 86400 seconds"))
+    }
 }
