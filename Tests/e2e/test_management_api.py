@@ -54,6 +54,14 @@ def test_unknown_ids_are_gone(gateway):
         assert json.loads(body)["message"]
 
 
+def test_error_bodies_stay_json_whatever_the_id_holds(gateway):
+    for connection_id in ('quote"back\\slash', "line\nbreak\ttab\x01", "caf\u00e9-\u2603"):
+        status, headers, body = gateway.management("GET", connection_id)
+        assert status == 410
+        assert headers["x-amzn-ErrorType"] == "GoneException"
+        assert connection_id in json.loads(body)["message"], body
+
+
 def test_requests_that_do_not_verify_are_forbidden(gateway):
     async def scenario():
         async with websockets.connect(gateway.url) as ws:

@@ -34,9 +34,11 @@ struct ManagementResponse: Equatable {
     /// `x-amzn-ErrorType`, on errors.
     var errorType: String?
 
+    /// An error answer with `{"message": …}` as its body, the message escaped as JSON requires (it may hold
+    /// a connection id from the path, whatever it percent-decoded to).
     static func error(_ status: Int, _ type: String, _ message: String) -> ManagementResponse {
-        let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return ManagementResponse(status: status, body: #"{"message":"\#(escaped)"}"#, errorType: type)
+        let body = (try? JSONEncoder().encode(["message": message])).map { String(decoding: $0, as: UTF8.self) }
+        return ManagementResponse(status: status, body: body ?? #"{"message":"\#(type)"}"#, errorType: type)
     }
 }
 
