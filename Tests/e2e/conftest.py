@@ -66,16 +66,20 @@ class Gateway:
 
     def management(self, method: str, connection_id: str, body: bytes = b"", sign: bool = True,
                    secret: str = SECRET_KEY, access_key: str = ACCESS_KEY,
-                   stage: str | None = None) -> tuple[int, dict[str, str], bytes]:
-        """A @connections request, SigV4-signed by botocore as an AWS SDK signs it (the id percent-encoded)."""
+                   stage: str | None = None, extra_headers: dict[str, str] | None = None,
+                   sent_headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        """A @connections request, SigV4-signed by botocore as an AWS SDK signs it (the id percent-encoded);
+        `extra_headers` are sent, and signed unless botocore leaves them out; `sent_headers` replace headers
+        after signing, as a proxy rewriting them would."""
         quoted = urllib.parse.quote(connection_id, safe="")
         url = f"http://127.0.0.1:{self.port}/{stage or self.stage}/@connections/{quoted}"
         body = body if method == "POST" else b""
-        headers = {}
+        headers = dict(extra_headers or {})
         if sign:
-            request = AWSRequest(method=method, url=url, data=body)
+            request = AWSRequest(method=method, url=url, data=body, headers=headers)
             SigV4Auth(Credentials(access_key, secret), "execute-api", REGION).add_auth(request)
             headers = dict(request.headers)
+        headers.update(sent_headers or {})
         http_request = urllib.request.Request(url, data=body or None, method=method,
                                               headers=headers)
         try:

@@ -5,6 +5,7 @@ import asyncio
 import json
 from datetime import datetime
 
+import botocore.auth
 import websockets
 
 from conftest import SECRET_KEY
@@ -60,6 +61,19 @@ def test_error_bodies_stay_json_whatever_the_id_holds(gateway):
         assert status == 410
         assert headers["x-amzn-ErrorType"] == "GoneException"
         assert connection_id in json.loads(body)["message"], body
+
+
+def test_a_client_may_sign_headers_botocore_leaves_out(gateway, monkeypatch):
+    # Signers differ in the headers they skip; the gateway checks the ones the client lists as signed.
+    monkeypatch.setattr(botocore.auth, "SIGNED_HEADERS_BLACKLIST", [])
+    extra = {"User-Agent": "custom-sdk/1.0", "X-Amzn-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793"}
+    status, headers, _ = gateway.management("GET", "bm90LWEtY29ubmVjdGlvbg==", extra_headers=extra)
+    assert status == 410, headers  # verified, then found gone; not 403
+    # Once signed, they count: a request whose signed User-Agent was rewritten after signing does not verify.
+    rewritten = {**extra, "User-Agent": "rewritten/2.0"}
+    status, headers, _ = gateway.management("GET", "bm90LWEtY29ubmVjdGlvbg==", extra_headers=extra,
+                                            sent_headers=rewritten)
+    assert status == 403, headers
 
 
 def test_requests_that_do_not_verify_are_forbidden(gateway):

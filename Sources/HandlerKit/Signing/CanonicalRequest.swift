@@ -18,8 +18,11 @@ package struct CanonicalRequest: Sendable {
     ///
     /// The text is written byte by byte into one buffer: both sides of every `@connections` call sign one,
     /// and string concatenation cost more than the hashing.
+    /// - Parameter signingEveryHeader: sign every header given, ``unsignedHeaders`` too: a verifier passes the
+    ///   headers a client listed as signed, and clients differ in the ones they skip.
     package init(
-        method: String, url: RequestURL, headers: [(name: String, value: String)], payloadHash: String
+        method: String, url: RequestURL, headers: [(name: String, value: String)], payloadHash: String,
+        signingEveryHeader: Bool = false
     ) {
         // Lower-cased names with their trimmed values, sorted by name; fields of one name keep their order.
         var fields: [(name: String, value: String, position: Int)] = []
@@ -27,7 +30,7 @@ package struct CanonicalRequest: Sendable {
         var hasHost = false
         for field in headers {
             let name = HeaderName.lowercased(field.name)
-            guard !Self.unsignedHeaders.contains(name) else { continue }
+            guard signingEveryHeader || !Self.unsignedHeaders.contains(name) else { continue }
             if name == "host" { hasHost = true }
             fields.append((name, Self.trimmedValue(field.value), fields.count))
         }

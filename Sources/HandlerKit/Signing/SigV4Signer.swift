@@ -62,13 +62,17 @@ public final class SigV4Signer: Sendable {
     /// The signature of a request whose headers are final (`x-amz-date` among them, `Authorization` not):
     /// what ``sign(_:date:)`` puts in the `Authorization` header, and what a verifier compares with the one a
     /// client sent, without writing out or parsing a URL or a header.
+    /// - Parameter signingEveryHeader: sign every header in `headers`, hop-by-hop and proxy-rewritten ones too
+    ///   (a verifier's choice: it passes exactly the headers the client signed).
     /// - Returns: the credential scope (`{day}/{region}/{service}/aws4_request`), the signed header names
     ///   (`host;x-amz-date`) and the signature in lower-case hex.
     package func signature(
         method: String, url: RequestURL, headers: [(name: String, value: String)], payloadHash: String,
-        date amzDate: AmzDate
+        date amzDate: AmzDate, signingEveryHeader: Bool = false
     ) -> (scope: String, signedHeaders: String, signature: String) {
-        let canonical = CanonicalRequest(method: method, url: url, headers: headers, payloadHash: payloadHash)
+        let canonical = CanonicalRequest(
+            method: method, url: url, headers: headers, payloadHash: payloadHash,
+            signingEveryHeader: signingEveryHeader)
         let scope = "\(amzDate.day)/\(region)/\(service)/aws4_request"
         var mac = keyedHMAC(day: amzDate.day)
         // `AWS4-HMAC-SHA256\n{timestamp}\n{scope}\n{hex SHA-256 of the canonical request}`, in one buffer

@@ -61,7 +61,7 @@ public struct SigV4Verifier: Sendable {
             query: request.query)
         let expected = signer.signature(
             method: request.method, url: url, headers: headers, payloadHash: SigV4Signer.hexSHA256(request.body),
-            date: AmzDate(date))
+            date: AmzDate(date), signingEveryHeader: true)
         guard expected.signedHeaders.utf8.elementsEqual(signedHeaders.utf8),
             expected.signature.utf8.elementsEqual(signature.utf8)
         else { return .denied(Self.mismatch) }
