@@ -52,6 +52,15 @@ public struct LambdaRuntime<Handler: RawLambdaHandler>: Sendable {
             let invocation: Invocation
             do {
                 invocation = try client.nextInvocation()
+            } catch let error as RuntimeAPIError where !error.isFatal && error.requestID != nil {
+                // An event that arrived incomplete is that invocation's error; the loop goes on.
+                unanswerable = 0
+                let requestID = error.requestID ?? ""
+                logger.error("\(error)", metadata: [LambdaLogHandler.requestIDKey: "\(requestID)"])
+                try report(
+                    ErrorReport(errorMessage: "\(error)", errorType: "Runtime.IncompleteEvent"), for: requestID,
+                    client: client)
+                continue
             } catch let error as RuntimeAPIError where !error.isFatal {
                 // /next refusing to serve is not an event to report; a few in a row mean the API is broken.
                 unanswerable += 1

@@ -155,6 +155,15 @@ package final class CurlEasyHandle {
             status: status, headerBytes: collector.headerBytes, fields: collector.fields, bodyBytes: collector.takeBody())
     }
 
+    /// What arrived of the last transfer's response before it failed: its status line's code, its header
+    /// fields and the body bytes received (for a response cut short, ``CurlError/isTruncatedResponse``).
+    package func partialResponse() -> CurlResponse {
+        var status = 0
+        _ = CCurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return CurlResponse(
+            status: status, headerBytes: collector.headerBytes, fields: collector.fields, bodyBytes: collector.takeBody())
+    }
+
     private func setURL(_ location: CurlRequest.Location) throws(CurlError) {
         switch location {
         case .text(let text):

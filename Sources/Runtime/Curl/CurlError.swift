@@ -34,6 +34,9 @@ package struct CurlError: Error, Sendable, CustomStringConvertible {
     /// Whether curl gave up because of `CURLOPT_TIMEOUT_MS`/`CURLOPT_CONNECTTIMEOUT_MS`.
     package var isTimeout: Bool { UInt32(code) == CURLE_OPERATION_TIMEDOUT.rawValue }
 
+    /// Whether the response ended before the length its header announced (the connection closed mid-body).
+    package var isTruncatedResponse: Bool { UInt32(code) == CURLE_PARTIAL_FILE.rawValue }
+
     /// Throws when `code` is not `CURLE_OK`.
     @inline(__always)
     static func check(_ code: CURLcode, _ detail: @autoclosure () -> String = "") throws(CurlError) {

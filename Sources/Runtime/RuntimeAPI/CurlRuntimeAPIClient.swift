@@ -50,7 +50,12 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
     }
 
     public func nextInvocation() throws -> Invocation {
-        let response = try perform(nextRequest)
+        let response: CurlResponse
+        do {
+            response = try perform(nextRequest)
+        } catch let error as RuntimeAPIError where error.isIncompleteAnswer {
+            throw incompleteEvent(error)
+        }
         guard response.status == 200 else {
             throw Self.failure(response, call: "next")
         }
@@ -109,12 +114,25 @@ public final class CurlRuntimeAPIClient: RuntimeAPIClient {
         guard (200..<300).contains(response.status) else { throw Self.failure(response, call: call) }
     }
 
+    /// What a `/next` whose body was cut short becomes: an error for its invocation when its headers name
+    /// one, else the incomplete answer itself (the loop counts it as a `/next` that could not be answered).
+    private func incompleteEvent(_ failure: RuntimeAPIError) -> RuntimeAPIError {
+        let partial = curl.partialResponse()
+        guard partial.status == 200, let requestID = partial.header(Invocation.Header.requestID), !requestID.isEmpty
+        else { return failure }
+        let announced = partial.header("Content-Length").map { " of \($0)" } ?? ""
+        return .incompleteEvent(
+            requestID: requestID, detail: "the event ended after \(partial.bodyBytes.count)\(announced) bytes")
+    }
+
     /// Performs `request`, retrying connection failures after the configured pauses.
     private func perform(_ request: CurlRequest) throws -> CurlResponse {
         var attempt = 0
         while true {
             do {
                 return try curl.perform(request)
+            } catch where error.isTruncatedResponse {
+                throw RuntimeAPIError.incompleteAnswer("\(request.method) \(request.url): \(error.message)")
             } catch {
                 // No Runtime API request has a transfer timeout: a timeout is the connection's, retried too.
                 guard error.isConnectionFailure || error.isTimeout, attempt < retryDelaysMilliseconds.count else {
