@@ -102,13 +102,13 @@ struct RuntimeAPIMockProtocolTests {
         try await mock.shutdown()
     }
 
-    @Test("a response of exactly 6 MB is accepted; one byte more gets 413 and the invocation still waits for an answer")
+    @Test("a response of exactly Lambda's limit (6,291,556 bytes) is accepted; one byte more gets 413 and the invocation still waits for an answer")
     func sixMegabyteLimit() async throws {
         let mock = try await RuntimeAPIMock.started()
         let runtime = try await FakeRuntime.connect(to: mock)
         async let first = mock.invoke(Data("{}".utf8))
         let firstID = try #require(try await runtime.next().header("Lambda-Runtime-Aws-Request-Id"))
-        let limit = 6_291_456
+        let limit = 6_291_556
         #expect(RuntimeAPIMock.maxResponseBytes == limit)
         let exact = try await runtime.post("/2018-06-01/runtime/invocation/\(firstID)/response",
                                            body: [UInt8](repeating: UInt8(ascii: "x"), count: limit))

@@ -60,8 +60,9 @@ public final class RuntimeAPIMock: Sendable {
         }
     }
 
-    /// The largest response the Lambda Runtime API accepts: 6 MB (6,291,456 bytes).
-    public static let maxResponseBytes = 6 * 1024 * 1024
+    /// The largest response the Lambda Runtime API accepts: 6 MiB and 100 bytes (6,291,556), the figure
+    /// Lambda's own error names.
+    public static let maxResponseBytes = 6_291_556
 
     public let configuration: Configuration
     let state = NIOLockedValueBox(RuntimeAPIMockState())

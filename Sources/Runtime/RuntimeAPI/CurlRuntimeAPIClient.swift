@@ -16,8 +16,9 @@ import Darwin
 /// Connection failures are retried briefly (the API may still be starting); after that, or on any 5xx, the
 /// call throws a fatal ``RuntimeAPIError``.
 public final class CurlRuntimeAPIClient: RuntimeAPIClient {
-    /// The largest synchronous response Lambda accepts: 6 MB.
-    public static let maxResponseBytes = 6 * 1024 * 1024
+    /// The largest synchronous response Lambda accepts: 6 MiB and 100 bytes, the figure its own error names
+    /// ("exceeded maximum allowed payload size (6291556 bytes)").
+    public static let maxResponseBytes = 6_291_556
 
     private let endpoint: RuntimeAPIEndpoint
     private let curl: CurlEasyHandle
