@@ -147,6 +147,28 @@ struct RuntimeAPIMockInvocationTests {
         try await mock.shutdown()
     }
 
+    @Test("a connection opened after a process exit is not that process's: its close after taking an event fails nothing")
+    func exitThenNewConnection() async throws {
+        let mock = try await RuntimeAPIMock.started()
+        let port = try boundPort(mock)
+        mock.processExited(reason: RuntimeAPIMock.exitReason(status: 137))  // the process a restart replaces
+        async let result = mock.invoke(Data("{}".utf8))
+        let requestID = try await onThread {
+            let connection = try RawHTTPConnection(port: port)
+            let event = try connection.request("GET", FakeRuntime.nextPath)
+            connection.hangUp()
+            return try #require(event.header("Lambda-Runtime-Aws-Request-Id"))
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let accepted = try await onThread {
+            try RawHTTPConnection(port: port).request(
+                "POST", "/2018-06-01/runtime/invocation/\(requestID)/response", body: Array("1".utf8))
+        }
+        #expect(accepted.status == 202)
+        #expect(await result == .response(Data("1".utf8)))
+        try await mock.shutdown()
+    }
+
     @Test("a process exit does not fail invocations served on connections that are still open")
     func exitSparesLiveConnections() async throws {
         let mock = try await RuntimeAPIMock.started()

@@ -18,7 +18,8 @@ import websockets
 from conftest import products_dir
 from helpers import receive, run
 
-# Answers every event; a body mentioning "crash" makes it exit after taking the event, before answering.
+# Answers every event; a body mentioning "crash" makes it exit after taking the event, before answering, and
+# one mentioning "slow" makes it take a minute.
 SHELL_RUNTIME = r"""#!/bin/sh
 set -eu
 api="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
@@ -26,7 +27,7 @@ headers="$(mktemp)"
 while true; do
   event=$(curl -sS -D "$headers" "$api/invocation/next")
   request_id=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$headers" | tr -d '[:space:]' | cut -d: -f2)
-  case "$event" in *crash*) exit 3 ;; esac
+  case "$event" in *crash*) exit 3 ;; *slow*) sleep 60 ;; esac
   curl -sS -o /dev/null "$api/invocation/$request_id/response" -d "$RESPONSE"
 done
 """
@@ -123,3 +124,24 @@ def test_gateway_delivers_the_route_response_and_the_error_frame_of_a_crash(star
     assert pong == "pong"
     assert error["message"] == "Internal server error"
     assert elapsed < 30
+
+
+def test_gateway_stops_that_runtime_when_it_runs_past_its_timeout(start_gateway, shell_runtime):
+    os.environ["RESPONSE"] = '{"statusCode": 200, "body": "pong"}'
+    try:
+        gateway = start_gateway("--timeout", "2", function=str(shell_runtime))
+    finally:
+        del os.environ["RESPONSE"]
+
+    async def scenario():
+        async with websockets.connect(gateway.url) as ws:
+            await ws.send(json.dumps({"action": "slow"}))
+            error = json.loads(await receive(ws, timeout=30))
+            # A fresh process serves the next message, not the one still sleeping.
+            await ws.send(json.dumps({"action": "ping"}))
+            return error, await receive(ws, timeout=30)
+
+    error, pong = run(scenario())
+    assert error["message"] == "Internal server error"
+    assert pong == "pong"
+    assert "stopped process" in gateway.log_text()

@@ -108,11 +108,15 @@ public final class FunctionSupervisor: Sendable {
 
     /// Stops (SIGKILL) the process whose end of a TCP connection is local port `port`, as Lambda stops an
     /// execution environment whose function ran past its timeout; it is then restarted like a crashed one.
-    /// Returns the process id, or `nil` when no supervised process owns that port (or `/proc` is not there).
+    /// When no process owns that port any more (a runtime that opens a connection per request closed it) and
+    /// only one process runs, that one is stopped.
+    /// Returns the process id, or `nil` when no supervised process can be told to be the one (or `/proc` is
+    /// not there).
     @discardableResult
     public func terminateProcess(usingLocalPort port: Int) -> Int32? {
         let running = state.withLockedValue { $0.processes.values.filter(\.isRunning).map(\.pid) }
-        guard let pid = SocketOwner.process(usingLocalPort: port, among: running) else { return nil }
+        let owner = SocketOwner.process(usingLocalPort: port, among: running)
+        guard let pid = owner ?? (running.count == 1 ? running.first : nil) else { return nil }
         kill(pid, SIGKILL)
         return pid
     }

@@ -34,6 +34,8 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// The connection is gone: nothing more is handled on it (a held `/next` would register a poller that
     /// can never be answered).
     private var closed = false
+    /// When the connection was accepted: a process that exited before it cannot have opened it.
+    private let openedAt = NIODeadline.now()
 
     init(mock: RuntimeAPIMock) {
         self.mock = mock
@@ -102,7 +104,7 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
         closed = true
         held.removeAll()
         let (gone, abandoned) = mock.state.withLockedValue {
-            $0.connectionClosed(ObjectIdentifier(self), now: .now())
+            $0.connectionClosed(ObjectIdentifier(self), openedAt: openedAt, now: .now())
         }
         for poller in gone { poller.promise.fail(ChannelError.ioOnClosedChannel) }
         for resolution in abandoned { resolution.perform() }

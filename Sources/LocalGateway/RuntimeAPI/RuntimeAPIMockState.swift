@@ -78,9 +78,10 @@ struct RuntimeAPIMockState {
     /// Invocations in flight whose connection closed: a process exit fails them, an answer on another
     /// connection resolves them as usual.
     private var orphaned: Set<String> = []
-    /// A process exit no invocation was known to be held by yet, and until when a closing connection with
-    /// invocations in flight is taken to be that process's.
-    private var recentExit: (reason: String, expires: NIODeadline)?
+    /// A process exit no invocation was known to be held by yet, and when it was learned: for
+    /// ``exitAttributionWindow`` after it, a closing connection opened before it and serving invocations is
+    /// taken to be that process's.
+    private var recentExit: (reason: String, at: NIODeadline)?
     /// How long after a process exit the close of a connection serving an invocation is put down to it: the
     /// kernel closes a dying process's sockets before its parent can reap it, but the two are learned on
     /// different threads.
@@ -143,16 +144,17 @@ struct RuntimeAPIMockState {
 
     /// A function's connection closed: it no longer waits. What it was serving stays in flight, because a
     /// runtime may answer on another connection (a shell runtime running one `curl` per request does), unless
-    /// a function process has just exited: then the process that died held it, and it fails now.
+    /// a function process exited just before and after the connection opened: then the process that died held
+    /// it, and it fails now.
     mutating func connectionClosed(
-        _ id: ObjectIdentifier, now: NIODeadline
+        _ id: ObjectIdentifier, openedAt: NIODeadline, now: NIODeadline
     ) -> (pollers: [Poller], abandoned: [Resolution]) {
         runtimeConnections.remove(id)
         let gone = pollers.filter { $0.id == id }
         pollers.removeAll { $0.id == id }
         let held = inFlight.values.filter { $0.servedTo == id }.map(\.requestID)
         guard !held.isEmpty else { return (gone, []) }
-        if let exit = recentExit, now < exit.expires {
+        if let exit = recentExit, openedAt < exit.at, now < exit.at + Self.exitAttributionWindow {
             recentExit = nil
             return (gone, held.compactMap { resolve($0, with: .runtimeExit($0, exit.reason)) })
         }
@@ -165,7 +167,7 @@ struct RuntimeAPIMockState {
     /// connection's close may still be on its way, so the exit is kept for ``exitAttributionWindow``.
     mutating func processExited(reason: String, now: NIODeadline) -> [Resolution] {
         guard !orphaned.isEmpty else {
-            recentExit = (reason, now + Self.exitAttributionWindow)
+            recentExit = (reason, now)
             return []
         }
         recentExit = nil
