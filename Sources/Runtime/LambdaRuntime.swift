@@ -53,13 +53,15 @@ public struct LambdaRuntime<Handler: RawLambdaHandler>: Sendable {
             do {
                 invocation = try client.nextInvocation()
             } catch let error as RuntimeAPIError where !error.isFatal && error.requestID != nil {
-                // An event that arrived incomplete is that invocation's error; the loop goes on.
-                unanswerable = 0
+                // An event that arrived incomplete is that invocation's error; the loop goes on, unless every
+                // /next keeps ending early.
+                unanswerable += 1
                 let requestID = error.requestID ?? ""
                 logger.error("\(error)", metadata: [LambdaLogHandler.requestIDKey: "\(requestID)"])
                 try report(
                     ErrorReport(errorMessage: "\(error)", errorType: "Runtime.IncompleteEvent"), for: requestID,
                     client: client)
+                if unanswerable >= 3 { throw RuntimeAPIError.environmentBroken(status: 200, detail: "events keep arriving incomplete") }
                 continue
             } catch let error as RuntimeAPIError where !error.isFatal {
                 // /next refusing to serve is not an event to report; a few in a row mean the API is broken.

@@ -95,17 +95,16 @@ struct GatewayCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
         let logger = Logger(label: "lambda-local")
         let executable = try function ?? Self.buildHandlers()
-        let supervisorBox = NIOLockedValueBox<FunctionSupervisor?>(nil)
+        let link = SupervisorLink()
         let group: any EventLoopGroup = eventLoopThreads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
             ?? MultiThreadedEventLoopGroup.singleton
         let runtime = RuntimeAPIMock(configuration: .init(
             port: runtimeAPIPort, timeout: .seconds(timeout),
-            onTimeout: { functionAddress in
-                guard let port = functionAddress.port,
-                    let pid = supervisorBox.withLockedValue({ $0 })?.terminateProcess(usingLocalPort: port)
-                else { return }
+            onTimeout: { address, process in
+                guard let pid = link.stopTimedOut(address: address, process: process) else { return }
                 logger.warning("function timed out after \(timeout) s; stopped process \(pid)")
-            }), group: group)
+            },
+            connectionOwner: { link.owner(of: $0) }), group: group)
         try await runtime.start()
         let gateway = try WebSocketGateway(
             configuration: .init(
@@ -126,10 +125,11 @@ struct GatewayCommand: AsyncParsableCommand {
         let supervisor = FunctionSupervisor(
             configuration: .init(executable: executable, environment: functionEnvironment, instances: instances),
             runtimeAPI: runtime.runtimeAPIAddress,
-            onExit: { status in
-                logger.error("function exited with status \(status); restarting")
-                runtime.processExited(reason: RuntimeAPIMock.exitReason(status: status))
+            onExit: { exit in
+                logger.error("function exited with status \(exit.status); restarting")
+                runtime.processExited(pid: exit.pid, reason: RuntimeAPIMock.exitReason(status: exit.status))
             })
+        link.attach(supervisor)
         do {
             try supervisor.start()
         } catch {
@@ -137,7 +137,6 @@ struct GatewayCommand: AsyncParsableCommand {
             try await runtime.shutdown()
             throw ValidationError("\(error)")
         }
-        supervisorBox.withLockedValue { $0 = supervisor }
         FileHandle.standardOutput.write(Data("""
             WebSocket API: \(gateway.webSocketURL)
             @connections:  \(gateway.managementEndpoint)/\(stage)/@connections/{connectionId}

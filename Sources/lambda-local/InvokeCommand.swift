@@ -48,7 +48,7 @@ struct InvokeCommand: AsyncParsableCommand {
         let supervisor = FunctionSupervisor(
             configuration: .init(executable: function, environment: environment.dictionary, restartOnExit: false),
             runtimeAPI: mock.runtimeAPIAddress,
-            onExit: { status in mock.functionExited(reason: RuntimeAPIMock.exitReason(status: status)) })
+            onExit: { exit in mock.functionExited(reason: RuntimeAPIMock.exitReason(status: exit.status)) })
         do {
             try supervisor.start()
         } catch {

@@ -39,15 +39,23 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let mock = RuntimeAPIMock(configuration: .init(port: port, timeout: .seconds(timeout)))
+        let link = SupervisorLink()
+        let mock = RuntimeAPIMock(configuration: .init(
+            port: port, timeout: .seconds(timeout),
+            onTimeout: { address, process in
+                guard let pid = link.stopTimedOut(address: address, process: process) else { return }
+                FileHandle.standardError.write(Data("lambda-local: function timed out; stopped process \(pid)\n".utf8))
+            },
+            connectionOwner: { link.owner(of: $0) }))
         let bound = try await mock.start()
         let supervisor = FunctionSupervisor(
             configuration: .init(executable: function, environment: environment.dictionary, instances: instances),
             runtimeAPI: mock.runtimeAPIAddress,
-            onExit: { status in
-                FileHandle.standardError.write(Data("lambda-local: function exited with status \(status); restarting\n".utf8))
-                mock.processExited(reason: RuntimeAPIMock.exitReason(status: status))
+            onExit: { exit in
+                FileHandle.standardError.write(Data("lambda-local: function exited with status \(exit.status); restarting\n".utf8))
+                mock.processExited(pid: exit.pid, reason: RuntimeAPIMock.exitReason(status: exit.status))
             })
+        link.attach(supervisor)
         do {
             try supervisor.start()
         } catch {

@@ -29,22 +29,24 @@ struct FunctionSupervisorTests {
 
     @Test("a process gets the Runtime API address, Lambda's variables and its own; its output is captured; its exit is seen")
     func environmentOutputAndExit() async throws {
-        let script = try Script(name: "greeter", "env | sort\necho to-stderr >&2\nexit 3")
+        let script = try Script(name: "greeter", "env | sort\necho to-stderr >&2\necho pid=$$\nexit 3")
         defer { script.remove() }
-        let exits = NIOLockedValueBox<[Int32]>([])
+        let exits = NIOLockedValueBox<[FunctionSupervisor.Exit]>([])
         let supervisor = FunctionSupervisor(
             configuration: .init(executable: script.path, environment: ["GREETING": "hello=world"], restartOnExit: false,
                                  outputPath: script.outputPath),
             runtimeAPI: "127.0.0.1:1234",
-            onExit: { status in exits.withLockedValue { $0.append(status) } })
+            onExit: { exit in exits.withLockedValue { $0.append(exit) } })
         try supervisor.start()
         try await waitUntil { !supervisor.exitStatuses.isEmpty }
         try await waitUntil { !exits.withLockedValue { $0 }.isEmpty }
 
         #expect(supervisor.exitStatuses == [3])
-        #expect(exits.withLockedValue { $0 } == [3])
+        #expect(exits.withLockedValue { $0.map(\.status) } == [3])
         #expect(supervisor.launchCount == 1)
         let lines = Set(script.output.split(separator: "\n").map(String.init))
+        // The exit names the process that ended.
+        #expect(lines.contains("pid=\(exits.withLockedValue { $0.first?.pid ?? 0 })"))
         #expect(lines.contains("AWS_LAMBDA_RUNTIME_API=127.0.0.1:1234"))
         #expect(lines.contains("GREETING=hello=world"))
         #expect(lines.contains("AWS_LAMBDA_FUNCTION_VERSION=$LATEST"))

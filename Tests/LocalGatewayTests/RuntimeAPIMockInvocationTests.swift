@@ -129,43 +129,49 @@ struct RuntimeAPIMockInvocationTests {
         try await mock.shutdown()
     }
 
-    @Test("a process exit reported before its connection's close still fails the invocation it held")
-    func exitThenConnectionDrop() async throws {
-        let mock = try await RuntimeAPIMock.started()
+    @Test("with connection owners known, an exit fails exactly its process's invocations, before or after their connections close")
+    func exitsByProcess() async throws {
+        // Connections are owned by processes 101, 102, 103 in the order they open.
+        let opened = NIOLockedValueBox<Int32>(100)
+        let mock = RuntimeAPIMock(configuration: .init(
+            port: 0, timeout: .seconds(30),
+            connectionOwner: { _ in opened.withLockedValue { $0 += 1; return $0 } }))
+        try await mock.start()
         let port = try boundPort(mock)
-        async let result = mock.invoke(Data("{}".utf8))
-        let connection = try await onThread {
-            let connection = try RawHTTPConnection(port: port)
-            _ = try connection.request("GET", FakeRuntime.nextPath)
-            return connection
+        let outcomes = NIOLockedValueBox<[Int: InvocationResult]>([:])
+        var connections: [RawHTTPConnection] = []
+        var requestIDs: [String] = []
+        for index in 0..<3 {
+            mock.invoke(QueuedEvent(body: Data("{}".utf8))) { result in outcomes.withLockedValue { $0[index] = result } }
+            let (connection, requestID) = try await onThread {
+                let connection = try RawHTTPConnection(port: port)
+                let event = try connection.request("GET", FakeRuntime.nextPath)
+                return (connection, try #require(event.header("Lambda-Runtime-Aws-Request-Id")))
+            }
+            connections.append(connection)
+            requestIDs.append(requestID)
         }
-        mock.processExited(reason: RuntimeAPIMock.exitReason(status: 1))
-        try await onThread { connection.hangUp() }
-        guard case .error(let type, let body) = await result else { Issue.record("expected an error"); return }
-        #expect(type == "Runtime.ExitError")
-        #expect(String(decoding: body, as: UTF8.self).contains("exit status 1"))
-        try await mock.shutdown()
-    }
-
-    @Test("a connection opened after a process exit is not that process's: its close after taking an event fails nothing")
-    func exitThenNewConnection() async throws {
-        let mock = try await RuntimeAPIMock.started()
-        let port = try boundPort(mock)
-        mock.processExited(reason: RuntimeAPIMock.exitReason(status: 137))  // the process a restart replaces
-        async let result = mock.invoke(Data("{}".utf8))
-        let requestID = try await onThread {
-            let connection = try RawHTTPConnection(port: port)
-            let event = try connection.request("GET", FakeRuntime.nextPath)
-            connection.hangUp()
-            return try #require(event.header("Lambda-Runtime-Aws-Request-Id"))
-        }
+        // 101 and 102 die, one socket closed before its exit is learned, one after, the exits in either order.
+        connections[0].hangUp()
         try await Task.sleep(for: .milliseconds(100))
-        let accepted = try await onThread {
-            try RawHTTPConnection(port: port).request(
-                "POST", "/2018-06-01/runtime/invocation/\(requestID)/response", body: Array("1".utf8))
+        mock.processExited(pid: 102, reason: RuntimeAPIMock.exitReason(status: 2))
+        mock.processExited(pid: 101, reason: RuntimeAPIMock.exitReason(status: 1))
+        connections[1].hangUp()
+        // 103 lives: its invocation still takes its answer.
+        let accepted = try await onThread { [connection = connections[2], id = requestIDs[2]] in
+            try connection.request("POST", "/2018-06-01/runtime/invocation/\(id)/response", body: Array("3".utf8))
         }
         #expect(accepted.status == 202)
-        #expect(await result == .response(Data("1".utf8)))
+        try await waitUntil { outcomes.withLockedValue { $0.count } == 3 }
+        let results = outcomes.withLockedValue { $0 }
+        for (index, status) in [(0, 1), (1, 2)] {
+            guard case .error(let type, let body) = results[index] else {
+                Issue.record("invocation \(index): \(String(describing: results[index]))"); continue
+            }
+            #expect(type == "Runtime.ExitError")
+            #expect(String(decoding: body, as: UTF8.self).contains("exit status \(status)\","), "invocation \(index)")
+        }
+        #expect(results[2] == .response(Data("3".utf8)))
         try await mock.shutdown()
     }
 

@@ -25,7 +25,10 @@ struct FunctionHarness {
         _ product: String = "FaultyFunction", environment: [String: String] = [:], instances: Int = 1,
         timeout: Duration = .seconds(20), payloadLimit: Int = RuntimeAPIMock.maxResponseBytes
     ) async throws -> FunctionHarness {
-        let mock = RuntimeAPIMock(configuration: .init(port: 0, timeout: timeout, payloadLimit: payloadLimit))
+        // Connections are attributed to the process that opened them, as lambda-local does.
+        let link = SupervisorLink()
+        let mock = RuntimeAPIMock(configuration: .init(
+            port: 0, timeout: timeout, payloadLimit: payloadLimit, connectionOwner: { link.owner(of: $0) }))
         try await mock.start()
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("function-\(UUID().uuidString).log").path
         let supervisor = FunctionSupervisor(
@@ -33,7 +36,8 @@ struct FunctionHarness {
                 executable: Self.product(product), environment: environment, instances: instances,
                 restartOnExit: false, outputPath: outputPath),
             runtimeAPI: mock.runtimeAPIAddress,
-            onExit: { status in mock.processExited(reason: RuntimeAPIMock.exitReason(status: status)) })
+            onExit: { exit in mock.processExited(pid: exit.pid, reason: RuntimeAPIMock.exitReason(status: exit.status)) })
+        link.attach(supervisor)
         try supervisor.start()
         return FunctionHarness(mock: mock, supervisor: supervisor, outputPath: outputPath)
     }

@@ -11,10 +11,17 @@ final class ScriptedClient: RuntimeAPIClient, @unchecked Sendable {
     var initErrors: [ErrorReport] = []
     /// Request ids whose responses the client refuses as too large.
     var tooLarge: Set<String> = []
+    /// `/next` calls (counted from 0) whose event arrives cut short, with the request id its headers name.
+    var incompleteAt: [Int: String] = [:]
+    private var nextCalls = 0
 
     init(_ invocations: [Invocation]) { self.invocations = invocations }
 
     func nextInvocation() throws -> Invocation {
+        defer { nextCalls += 1 }
+        if let requestID = incompleteAt[nextCalls] {
+            throw RuntimeAPIError.incompleteEvent(requestID: requestID, detail: "the event ended after 6 of 100 bytes")
+        }
         guard !invocations.isEmpty else { throw RuntimeAPIError.environmentBroken(status: 500, detail: "script ended") }
         return invocations.removeFirst()
     }
@@ -122,6 +129,27 @@ struct InvocationLoopTests {
         #expect(client.errors.map(\.requestID) == ["1"])
         #expect(client.errors.first?.report.errorType == "Function.ResponseSizeTooLarge")
         #expect(client.responses.map(\.requestID) == ["2"])
+    }
+
+    @Test("an event cut short is reported as Runtime.IncompleteEvent for its request id; the loop goes on")
+    func incompleteEvents() async {
+        let client = ScriptedClient([invocation("2", #"{"name":"Ada"}"#), invocation("4", #"{"name":"Grace"}"#)])
+        client.incompleteAt = [0: "1", 2: "3", 3: "3b"]
+        await run(client)
+        #expect(client.responses.map(\.requestID) == ["2", "4"])
+        #expect(client.errors.map(\.requestID) == ["1", "3", "3b"])
+        #expect(client.errors.allSatisfy { $0.report.errorType == "Runtime.IncompleteEvent" })
+        #expect(client.errors.first?.report.errorMessage.contains("ended after 6 of 100 bytes") == true)
+    }
+
+    @Test("three incomplete events in a row end the loop: /next is broken")
+    func incompleteEventsInARow() async {
+        let client = ScriptedClient([invocation("9", #"{"name":"late"}"#)])
+        client.incompleteAt = [0: "1", 1: "2", 2: "3"]
+        await run(client)
+        #expect(client.errors.map(\.requestID) == ["1", "2", "3"])
+        #expect(client.responses.isEmpty)
+        #expect(client.invocations.count == 1)
     }
 
     @Test("events without a request id cannot be answered; three in a row end the loop")

@@ -10,6 +10,7 @@ import stat
 import subprocess
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,8 @@ import websockets
 from conftest import products_dir
 from helpers import receive, run
 
-# Answers every event; a body mentioning "crash" makes it exit after taking the event, before answering, and
-# one mentioning "slow" makes it take a minute.
+# Answers every event; a body mentioning "crash" makes it exit after taking the event, before answering, one
+# mentioning "slow" makes it take a minute, and one mentioning "pause" a second.
 SHELL_RUNTIME = r"""#!/bin/sh
 set -eu
 api="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
@@ -27,7 +28,7 @@ headers="$(mktemp)"
 while true; do
   event=$(curl -sS -D "$headers" "$api/invocation/next")
   request_id=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$headers" | tr -d '[:space:]' | cut -d: -f2)
-  case "$event" in *crash*) exit 3 ;; *slow*) sleep 60 ;; esac
+  case "$event" in *crash*) exit 3 ;; *slow*) sleep 60 ;; *pause*) sleep 1 ;; esac
   curl -sS -o /dev/null "$api/invocation/$request_id/response" -d "$RESPONSE"
 done
 """
@@ -99,6 +100,37 @@ def test_serve_answers_many_invocations_and_reports_a_crash_at_once(shell_runtim
         assert time.monotonic() - started < 30
         # The restarted process serves the next one.
         assert post(b'{"n": 6}')[0] == {"ok": True}
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+
+
+def test_serve_with_two_instances_fails_only_the_invocation_of_the_one_that_crashed(shell_runtime):
+    port = free_port()
+    serve = subprocess.Popen(
+        [str(products_dir() / "lambda-local"), "serve", "--function", str(shell_runtime), "--port", str(port),
+         "--instances", "2", "--timeout", "60"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "RESPONSE": '{"ok": true}'})
+    url = f"http://127.0.0.1:{port}/2015-03-31/functions/function/invocations"
+
+    def post(body: bytes) -> tuple[dict, float]:
+        started = time.monotonic()
+        with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=90) as answer:
+            return json.loads(answer.read()), time.monotonic() - started
+
+    try:
+        assert "Invoke:" in serve.stdout.readline()
+        for _ in range(3):  # each round: one instance pauses while the other crashes (and is restarted)
+            with ThreadPoolExecutor(2) as pool:
+                paused = pool.submit(post, b'{"op": "pause"}')
+                time.sleep(0.3)
+                crashed = pool.submit(post, b'{"op": "crash"}')
+                (paused_answer, _), (crashed_answer, crashed_after) = paused.result(), crashed.result()
+            assert paused_answer == {"ok": True}
+            assert crashed_answer["errorType"] == "Runtime.ExitError"
+            assert crashed_answer["errorMessage"].endswith("exit status 3")
+            assert crashed_after < 30
+            time.sleep(0.5)  # the restart
     finally:
         serve.terminate()
         serve.wait(timeout=30)

@@ -121,6 +121,14 @@ final class ChildProcess: Sendable {
         }
     }
 
+    /// Sends `signal` to the process's group (it leads one: what it started, a shell runtime's `curl` say,
+    /// is in it), unless the process has already been reaped.
+    func sendToGroup(_ signal: Int32) {
+        termination.withLockedValue { ended in
+            if ended == nil { _ = kill(-pid, signal) }
+        }
+    }
+
     /// Blocks until the process has ended and been reaped.
     func waitUntilExit() {
         while isRunning { usleep(5_000) }

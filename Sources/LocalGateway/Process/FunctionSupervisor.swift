@@ -54,14 +54,21 @@ public final class FunctionSupervisor: Sendable {
     public let configuration: Configuration
     private let runtimeAPI: String
     private let state = NIOLockedValueBox(State())
-    private let onExit: @Sendable (Int32) -> Void
+    private let onExit: @Sendable (Exit) -> Void
+
+    /// A process that ended by itself.
+    public struct Exit: Sendable {
+        /// Its process id.
+        public var pid: Int32
+        /// Its exit status, or 128 + the signal number for a process killed by a signal, as shells report it.
+        public var status: Int32
+    }
 
     /// - Parameters:
     ///   - runtimeAPI: `host:port` of the Runtime API, given to each process as `AWS_LAMBDA_RUNTIME_API`.
-    ///   - onExit: called with the exit status (128 + the signal number for a process killed by a signal, as
-    ///     shells report it) each time a process ends by itself, whether or not it is restarted; not called
-    ///     for processes that ``stop(grace:)`` ends.
-    public init(configuration: Configuration, runtimeAPI: String, onExit: @escaping @Sendable (Int32) -> Void = { _ in }) {
+    ///   - onExit: called each time a process ends by itself (a crash, a ``terminate(process:)``), whether or
+    ///     not it is restarted; not called for processes that ``stop(grace:)`` ends.
+    public init(configuration: Configuration, runtimeAPI: String, onExit: @escaping @Sendable (Exit) -> Void = { _ in }) {
         self.configuration = configuration
         self.runtimeAPI = runtimeAPI
         self.onExit = onExit
@@ -108,17 +115,32 @@ public final class FunctionSupervisor: Sendable {
 
     /// Stops (SIGKILL) the process whose end of a TCP connection is local port `port`, as Lambda stops an
     /// execution environment whose function ran past its timeout; it is then restarted like a crashed one.
-    /// When no process owns that port any more (a runtime that opens a connection per request closed it) and
-    /// only one process runs, that one is stopped.
-    /// Returns the process id, or `nil` when no supervised process can be told to be the one (or `/proc` is
-    /// not there).
+    /// Returns the process id, or `nil` when no supervised process owns that port (or `/proc` is not there).
     @discardableResult
     public func terminateProcess(usingLocalPort port: Int) -> Int32? {
-        let running = state.withLockedValue { $0.processes.values.filter(\.isRunning).map(\.pid) }
-        let owner = SocketOwner.process(usingLocalPort: port, among: running)
-        guard let pid = owner ?? (running.count == 1 ? running.first : nil) else { return nil }
-        kill(pid, SIGKILL)
+        guard let pid = process(owningLocalPort: port), terminate(process: pid) else { return nil }
         return pid
+    }
+
+    /// Stops (SIGKILL) supervised process `pid` and what it started, if it still runs; it is then restarted
+    /// like a crashed one. Returns whether it did.
+    @discardableResult
+    public func terminate(process pid: Int32) -> Bool {
+        guard let process = state.withLockedValue({ $0.processes.values.first { $0.pid == pid && $0.isRunning } })
+        else { return false }
+        process.sendToGroup(SIGKILL)
+        return true
+    }
+
+    /// The supervised process whose end of a TCP connection is local port `port`: the process itself, or one
+    /// it started (each supervised process leads its own process group, so a shell runtime's `curl` counts as
+    /// the shell). `nil` when no running one has it (or `/proc` is not there).
+    public func process(owningLocalPort port: Int) -> Int32? {
+        let running = state.withLockedValue { $0.processes.values.filter(\.isRunning).map(\.pid) }
+        if let pid = SocketOwner.process(usingLocalPort: port, among: running) { return pid }
+        let members = SocketOwner.members(ofProcessGroups: Set(running)).filter { !running.contains($0) }
+        guard let member = SocketOwner.process(usingLocalPort: port, among: members) else { return nil }
+        return SocketOwner.processGroup(of: member).flatMap { running.contains($0) ? $0 : nil }
     }
 
     /// The environment of a function process.
@@ -146,8 +168,8 @@ public final class FunctionSupervisor: Sendable {
         let process = try ChildProcess.spawn(
             executable: configuration.executable, arguments: configuration.arguments, environment: environment(),
             outputPath: configuration.outputPath
-        ) { [weak self] _, termination in
-            self?.ended(slot: slot, status: termination.shellStatus, lived: ContinuousClock.now - started)
+        ) { [weak self] process, termination in
+            self?.ended(slot: slot, pid: process.pid, status: termination.shellStatus, lived: ContinuousClock.now - started)
         }
         // `stop()` may have run while this process was starting: then it is not one `stop()` knows about.
         let orphaned = state.withLockedValue { state -> Bool in
@@ -162,7 +184,7 @@ public final class FunctionSupervisor: Sendable {
         }
     }
 
-    private func ended(slot: Int, status: Int32, lived: Duration) {
+    private func ended(slot: Int, pid: Int32, status: Int32, lived: Duration) {
         let pause = state.withLockedValue { state -> Duration? in
             state.exits.append(status)
             guard !state.stopping else { return nil }
@@ -171,7 +193,7 @@ public final class FunctionSupervisor: Sendable {
             return Self.restartPause(afterQuickFailures: failures)
         }
         guard let pause else { return }
-        onExit(status)
+        onExit(Exit(pid: pid, status: status))
         guard configuration.restartOnExit else { return }
         Thread.sleep(forTimeInterval: Double(Self.milliseconds(pause)) / 1000)
         guard state.withLockedValue({ !$0.stopping }) else { return }

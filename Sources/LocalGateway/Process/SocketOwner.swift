@@ -21,6 +21,24 @@ enum SocketOwner {
         return nil
     }
 
+    /// The processes whose process group is one of `groups` (`/proc/<pid>/stat`'s fifth field), leaders
+    /// included.
+    static func members(ofProcessGroups groups: Set<Int32>) -> [Int32] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { entry -> Int32? in
+            guard let pid = Int32(entry), let group = processGroup(of: pid), groups.contains(group) else { return nil }
+            return pid
+        }
+    }
+
+    /// The process group of `pid`, from `/proc/<pid>/stat`.
+    static func processGroup(of pid: Int32) -> Int32? {
+        // `pid (comm) state ppid pgrp …`: comm may hold spaces and parentheses, so fields count from its end.
+        guard let stat = readWhole("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 2 ? Int32(fields[2]) : nil
+    }
+
     /// Inodes of the TCP sockets (IPv4 and IPv6) whose local port is `port`.
     static func socketInodes(localPort port: Int) -> Set<String> {
         var inodes = Set<String>()

@@ -34,12 +34,21 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// The connection is gone: nothing more is handled on it (a held `/next` would register a poller that
     /// can never be answered).
     private var closed = false
-    /// When the connection was accepted: a process that exited before it cannot have opened it.
-    private let openedAt = NIODeadline.now()
+    /// The function process that opened the connection, when the mock can tell (see
+    /// ``RuntimeAPIMock/Configuration/connectionOwner``).
+    private var owner: Int32?
 
     init(mock: RuntimeAPIMock) {
         self.mock = mock
         self.body = BoundedRequestBody(limit: mock.configuration.payloadLimit)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        // Asked now, while the function still holds its end: a connection is attributed once, not per event.
+        if let resolve = mock.configuration.connectionOwner, let address = context.channel.remoteAddress {
+            owner = resolve(address)
+        }
+        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -98,16 +107,13 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelInactive(context: ChannelHandlerContext) {
         // A poller that hung up must not be handed an event it can never receive. An event it was handling
-        // waits for its answer on another connection, or for the process exit that explains the close
-        // (``RuntimeAPIMock/processExited(reason:)``). Requests held behind one being answered are dropped
-        // with the connection.
+        // waits for its answer on another connection, or for its process's exit
+        // (``RuntimeAPIMock/processExited(pid:reason:)``). Requests held behind one being answered are
+        // dropped with the connection.
         closed = true
         held.removeAll()
-        let (gone, abandoned) = mock.state.withLockedValue {
-            $0.connectionClosed(ObjectIdentifier(self), openedAt: openedAt, now: .now())
-        }
+        let gone = mock.state.withLockedValue { $0.connectionClosed(ObjectIdentifier(self)) }
         for poller in gone { poller.promise.fail(ChannelError.ioOnClosedChannel) }
-        for resolution in abandoned { resolution.perform() }
         context.fireChannelInactive()
     }
 
@@ -160,7 +166,7 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func next(context: ChannelHandlerContext, keepAlive: Bool) {
         let promise = context.eventLoop.makePromise(of: RuntimeAPIMockState.PollAnswer.self)
         let poller = RuntimeAPIMockState.Poller(
-            id: ObjectIdentifier(self), promise: promise, address: context.channel.remoteAddress)
+            id: ObjectIdentifier(self), promise: promise, address: context.channel.remoteAddress, process: owner)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         promise.futureResult.whenComplete { answer in
             let (handler, context) = bound.value

@@ -40,8 +40,13 @@ public final class RuntimeAPIMock: Sendable {
         /// Lambda's limit for synchronous invocations, 6 MB, by default.
         public var payloadLimit: Int
         /// Called when a function runs past the deadline, with the function's end of the connection it
-        /// polled on (Lambda stops such an environment: see ``FunctionSupervisor/terminateProcess(connectedFrom:)``).
-        public var onTimeout: (@Sendable (SocketAddress) -> Void)?
+        /// polled on and the process ``connectionOwner`` found for it (Lambda stops such an environment: see
+        /// ``FunctionSupervisor/terminate(process:)``).
+        public var onTimeout: (@Sendable (SocketAddress, Int32?) -> Void)?
+        /// Which function process opened a connection, from the function's end of it, asked as the connection
+        /// is accepted (``FunctionSupervisor/process(owningLocalPort:)``): an invocation is then that
+        /// process's, and ``RuntimeAPIMock/processExited(pid:reason:)`` fails exactly the ones it held.
+        public var connectionOwner: (@Sendable (SocketAddress) -> Int32?)?
 
         public init(
             host: String = "127.0.0.1",
@@ -49,7 +54,8 @@ public final class RuntimeAPIMock: Sendable {
             timeout: Duration = .seconds(29),
             functionARN: String = "arn:aws:lambda:us-east-1:000000000000:function:local",
             payloadLimit: Int = RuntimeAPIMock.maxResponseBytes,
-            onTimeout: (@Sendable (SocketAddress) -> Void)? = nil
+            onTimeout: (@Sendable (SocketAddress, Int32?) -> Void)? = nil,
+            connectionOwner: (@Sendable (SocketAddress) -> Int32?)? = nil
         ) {
             self.host = host
             self.port = port
@@ -57,6 +63,7 @@ public final class RuntimeAPIMock: Sendable {
             self.functionARN = functionARN
             self.payloadLimit = payloadLimit
             self.onTimeout = onTimeout
+            self.connectionOwner = connectionOwner
         }
     }
 
@@ -149,7 +156,7 @@ public final class RuntimeAPIMock: Sendable {
         let timer = group.any().scheduleTask(in: .milliseconds(Self.milliseconds(timeout))) {
             guard let expired = state.withLockedValue({ $0.expire(requestID) }) else { return }
             expired.perform()
-            if let address = expired.functionAddress { onTimeout?(address) }
+            if let address = expired.functionAddress { onTimeout?(address, expired.functionProcess) }
         }
         if !state.withLockedValue({ $0.attach(timer: timer, to: requestID) }) {
             timer.cancel()
@@ -168,18 +175,16 @@ public final class RuntimeAPIMock: Sendable {
         for poller in waiting { poller.promise.succeed(.failure(status: status)) }
     }
 
-    /// Tells the mock that one of the function's processes exited (others may run, or it is restarted):
-    /// the invocations it was serving, whose connections closed unanswered, fail with `Runtime.ExitError`
-    /// and `reason`, as Lambda fails an invocation whose runtime exits. Invocations served to processes that
-    /// are still running, and queued ones, are not affected.
+    /// Tells the mock that one of the function's processes exited (others may run, or it is restarted): the
+    /// invocations it was serving fail with `Runtime.ExitError` and `reason`, as Lambda fails an invocation
+    /// whose runtime exits. Invocations served to other processes, and queued ones, are not affected.
     ///
-    /// The mock does not fail an invocation when only its connection closes: runtimes may answer on a new
-    /// connection, as a shell runtime running one `curl` per request does. Without this call, an
-    /// invocation whose process died resolves at its deadline. (With several processes, one that answers on
-    /// a new connection cannot be told from one that died while another exits in between: its invocation
-    /// then fails too.)
-    public func processExited(reason: String) {
-        for resolution in state.withLockedValue({ $0.processExited(reason: reason, now: .now()) }) {
+    /// An invocation is `pid`'s when ``Configuration/connectionOwner`` named `pid` for the connection it was
+    /// served on. One whose connection had no known owner is failed by any exit once that connection has
+    /// closed unanswered. The mock never fails an invocation only because its connection closed: runtimes
+    /// may answer on a new connection, as a shell runtime running one `curl` per request does.
+    public func processExited(pid: Int32? = nil, reason: String) {
+        for resolution in state.withLockedValue({ $0.processExited(pid: pid, reason: reason) }) {
             resolution.perform()
         }
     }

@@ -18,6 +18,8 @@ struct RuntimeAPIMockState {
         var servedTo: ObjectIdentifier?
         /// The function's end of the connection it was served on.
         var servedToAddress: SocketAddress?
+        /// The process that opened that connection, when known.
+        var servedToProcess: Int32?
     }
 
     struct Poller {
@@ -25,6 +27,8 @@ struct RuntimeAPIMockState {
         var promise: EventLoopPromise<PollAnswer>
         /// The function's end of the poll's connection.
         var address: SocketAddress?
+        /// The process that opened it, when known.
+        var process: Int32?
     }
 
     /// What a waiting `/next` poll is answered with.
@@ -47,6 +51,8 @@ struct RuntimeAPIMockState {
         var result: InvocationResult
         /// The function's end of the connection the invocation was served on, if it was served.
         var functionAddress: SocketAddress? = nil
+        /// The process that opened that connection, when known.
+        var functionProcess: Int32? = nil
 
         func perform() {
             timer?.cancel()
@@ -75,17 +81,9 @@ struct RuntimeAPIMockState {
     private(set) var unavailable: InvocationResult?
     /// Whether the mock has shut down: invocations resolve at once as timed out.
     private var stopped = false
-    /// Invocations in flight whose connection closed: a process exit fails them, an answer on another
-    /// connection resolves them as usual.
+    /// Invocations in flight whose connection closed, with no known owner: any process exit fails them, an
+    /// answer on another connection resolves them as usual.
     private var orphaned: Set<String> = []
-    /// A process exit no invocation was known to be held by yet, and when it was learned: for
-    /// ``exitAttributionWindow`` after it, a closing connection opened before it and serving invocations is
-    /// taken to be that process's.
-    private var recentExit: (reason: String, at: NIODeadline)?
-    /// How long after a process exit the close of a connection serving an invocation is put down to it: the
-    /// kernel closes a dying process's sockets before its parent can reap it, but the two are learned on
-    /// different threads.
-    static let exitAttributionWindow = TimeAmount.seconds(1)
     /// Status codes the next `/next` polls answer with instead of an event (fault injection).
     private var injectedNextFailures: [Int] = []
 
@@ -138,41 +136,32 @@ struct RuntimeAPIMockState {
         var pending = pending
         pending.servedTo = poller.id
         pending.servedToAddress = poller.address
+        pending.servedToProcess = poller.process
         inFlight[pending.requestID] = pending
         return Served(requestID: pending.requestID, event: pending.event, deadlineMilliseconds: pending.deadlineMilliseconds)
     }
 
-    /// A function's connection closed: it no longer waits. What it was serving stays in flight, because a
-    /// runtime may answer on another connection (a shell runtime running one `curl` per request does), unless
-    /// a function process exited just before and after the connection opened: then the process that died held
-    /// it, and it fails now.
-    mutating func connectionClosed(
-        _ id: ObjectIdentifier, openedAt: NIODeadline, now: NIODeadline
-    ) -> (pollers: [Poller], abandoned: [Resolution]) {
+    /// A function's connection closed: it no longer waits. What it was serving stays in flight: a runtime
+    /// may answer on another connection (a shell runtime running one `curl` per request does), and a process
+    /// that died is reported by ``processExited(pid:reason:)``.
+    mutating func connectionClosed(_ id: ObjectIdentifier) -> [Poller] {
         runtimeConnections.remove(id)
         let gone = pollers.filter { $0.id == id }
         pollers.removeAll { $0.id == id }
-        let held = inFlight.values.filter { $0.servedTo == id }.map(\.requestID)
-        guard !held.isEmpty else { return (gone, []) }
-        if let exit = recentExit, openedAt < exit.at, now < exit.at + Self.exitAttributionWindow {
-            recentExit = nil
-            return (gone, held.compactMap { resolve($0, with: .runtimeExit($0, exit.reason)) })
+        for pending in inFlight.values where pending.servedTo == id && pending.servedToProcess == nil {
+            orphaned.insert(pending.requestID)
         }
-        orphaned.formUnion(held)
-        return (gone, [])
+        return gone
     }
 
-    /// A function process exited (and others may still run): the invocations it held, those whose
-    /// connection closed unanswered, fail with `Runtime.ExitError` and `reason`. When none is known yet, its
-    /// connection's close may still be on its way, so the exit is kept for ``exitAttributionWindow``.
-    mutating func processExited(reason: String, now: NIODeadline) -> [Resolution] {
-        guard !orphaned.isEmpty else {
-            recentExit = (reason, now)
-            return []
-        }
-        recentExit = nil
-        let held = orphaned
-        orphaned.removeAll()
+    /// A function process exited (others may still run): the invocations it held fail with
+    /// `Runtime.ExitError` and `reason`, whether or not their connection has closed yet. Those whose
+    /// connection had no known owner are put down to it once that connection has closed.
+    mutating func processExited(pid: Int32?, reason: String) -> [Resolution] {
+        let held = inFlight.values.filter { pending in
+            if let owner = pending.servedToProcess { return owner == pid }
+            return orphaned.contains(pending.requestID)
+        }.map(\.requestID)
         return held.compactMap { resolve($0, with: .runtimeExit($0, reason)) }
     }
 
@@ -210,7 +199,6 @@ struct RuntimeAPIMockState {
     mutating func functionExited(reason: String) -> [Resolution] {
         if case .initFailed = unavailable {} else { unavailable = .runtimeExit(nil, reason) }
         runtimeConnections.removeAll()
-        recentExit = nil
         return resolveAll { .runtimeExit($0, reason) }
     }
 
@@ -249,7 +237,7 @@ struct RuntimeAPIMockState {
         orphaned.remove(requestID)
         return Resolution(
             completion: pending.completion, timer: finish(requestID), result: result,
-            functionAddress: pending.servedToAddress)
+            functionAddress: pending.servedToAddress, functionProcess: pending.servedToProcess)
     }
 
     /// Remembers that `requestID` is finished, forgetting the oldest beyond ``answeredMemory``.
