@@ -20,7 +20,8 @@ from conftest import products_dir
 from helpers import receive, run
 
 # Answers every event; a body mentioning "crash" makes it exit after taking the event, before answering, one
-# mentioning "slow" makes it take a minute, and one mentioning "pause" a second.
+# mentioning "slow" makes it take a minute, and one mentioning "pause" a second. PID in $RESPONSE becomes the
+# shell's process id.
 SHELL_RUNTIME = r"""#!/bin/sh
 set -eu
 api="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
@@ -29,7 +30,7 @@ while true; do
   event=$(curl -sS -D "$headers" "$api/invocation/next")
   request_id=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$headers" | tr -d '[:space:]' | cut -d: -f2)
   case "$event" in *crash*) exit 3 ;; *slow*) sleep 60 ;; *pause*) sleep 1 ;; esac
-  curl -sS -o /dev/null "$api/invocation/$request_id/response" -d "$RESPONSE"
+  curl -sS -o /dev/null "$api/invocation/$request_id/response" -d "$(printf '%s' "$RESPONSE" | sed "s/PID/$$/g")"
 done
 """
 
@@ -159,7 +160,7 @@ def test_gateway_delivers_the_route_response_and_the_error_frame_of_a_crash(star
 
 
 def test_gateway_stops_that_runtime_when_it_runs_past_its_timeout(start_gateway, shell_runtime):
-    os.environ["RESPONSE"] = '{"statusCode": 200, "body": "pong"}'
+    os.environ["RESPONSE"] = '{"statusCode": 200, "body": "pong from PID"}'
     try:
         gateway = start_gateway("--timeout", "2", function=str(shell_runtime))
     finally:
@@ -167,13 +168,16 @@ def test_gateway_stops_that_runtime_when_it_runs_past_its_timeout(start_gateway,
 
     async def scenario():
         async with websockets.connect(gateway.url) as ws:
+            await ws.send(json.dumps({"action": "ping"}))
+            before = await receive(ws)
             await ws.send(json.dumps({"action": "slow"}))
             error = json.loads(await receive(ws, timeout=30))
             # A fresh process serves the next message, not the one still sleeping.
             await ws.send(json.dumps({"action": "ping"}))
-            return error, await receive(ws, timeout=30)
+            return before, error, await receive(ws, timeout=30)
 
-    error, pong = run(scenario())
+    before, error, after = run(scenario())
     assert error["message"] == "Internal server error"
-    assert pong == "pong"
-    assert "stopped process" in gateway.log_text()
+    first, second = before.removeprefix("pong from "), after.removeprefix("pong from ")
+    assert first.isdigit() and second.isdigit() and first != second, (before, after)
+    assert f"stopped process {first}" in gateway.log_text()
