@@ -272,6 +272,30 @@ struct RuntimeAPIMockInvocationTests {
         try await mock.shutdown()
     }
 
+    @Test("invoke payloads are limited as Lambda's Invoke API limits them: 6,291,456 bytes, below the response limit")
+    func invokePayloadLimitIsLambdas() async throws {
+        let mock = try await RuntimeAPIMock.started()
+        let port = try boundPort(mock)
+        #expect(RuntimeAPIMock.maxInvokeRequestBytes == 6_291_456)
+        let refused = try await onThread {
+            try RawHTTPConnection(port: port).request(
+                "POST", "/2015-03-31/functions/function/invocations", body: [UInt8](repeating: 32, count: 6_291_457))
+        }
+        #expect(refused.status == 413)
+        #expect(refused.json?["errorMessage"] as? String == "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
+        // Exactly the limit reaches the function.
+        let runtime = try await FakeRuntime.connect(to: mock)
+        async let accepted = onThread {
+            try RawHTTPConnection(port: port).request(
+                "POST", "/2015-03-31/functions/function/invocations", body: [UInt8](repeating: 32, count: 6_291_456))
+        }
+        let event = try await runtime.next()
+        #expect(event.body.count == 6_291_456)
+        _ = try await runtime.respond(try #require(event.header("Lambda-Runtime-Aws-Request-Id")), "1")
+        #expect(try await accepted.status == 200)
+        try await mock.shutdown()
+    }
+
     @Test("shutdown resolves waiting invocations, closes waiting polls and stops listening")
     func shutdown() async throws {
         let mock = try await RuntimeAPIMock.started()

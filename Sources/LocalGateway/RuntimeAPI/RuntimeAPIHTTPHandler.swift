@@ -87,7 +87,12 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch part {
         case .head(let head):
             self.head = head
-            body.start(declaredLength: head.declaredContentLength, allocator: context.channel.allocator)
+            // Lambda takes invoke payloads up to 6,291,456 bytes, responses up to 6,291,556.
+            let isInvoke = RuntimeAPIRoute(method: head.method, uri: head.uri) == .invoke
+            body.start(
+                declaredLength: head.declaredContentLength,
+                limit: isInvoke ? min(mock.configuration.payloadLimit, RuntimeAPIMock.maxInvokeRequestBytes) : nil,
+                allocator: context.channel.allocator)
             // curl sends `Expect: 100-continue` with bodies over 1 KB and waits a second for this answer (an
             // HTTP/1.0 client is never sent an interim response).
             if !body.isTooLarge, head.version != .http1_0, head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
@@ -134,7 +139,9 @@ final class RuntimeAPIHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler
         let keepAlive = head.isKeepAlive
         let route = RuntimeAPIRoute(method: head.method, uri: head.uri)
         if tooLarge, route != .next {
-            let message = "Request body exceeds the maximum allowed payload size (\(body.limit) bytes)."
+            let message = route == .invoke
+                ? "Request must be smaller than \(body.limit) bytes for the InvokeFunction operation"
+                : "Request body exceeds the maximum allowed payload size (\(body.limit) bytes)."
             let type = route == .invoke ? "RequestEntityTooLargeException" : "RequestEntityTooLarge"
             writeError(.payloadTooLarge, type: type, message: message, context: context, keepAlive: keepAlive)
             return

@@ -71,6 +71,10 @@ public final class RuntimeAPIMock: Sendable {
     /// Lambda's own error names.
     public static let maxResponseBytes = 6_291_556
 
+    /// The largest payload the invoke endpoint accepts, as Lambda's Invoke API: 6 MiB ("Request must be
+    /// smaller than 6291456 bytes for the InvokeFunction operation").
+    public static let maxInvokeRequestBytes = 6_291_456
+
     public let configuration: Configuration
     let state = NIOLockedValueBox(RuntimeAPIMockState())
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
