@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
             curl -d @event.json http://127.0.0.1:9000/2015-03-31/functions/function/invocations
             returns the function's response with 200; a function error, init failure or time-out returns 200 \
             with the error JSON and X-Amz-Function-Error: Unhandled, as Lambda's Invoke API does.
-            Functions that exit are restarted. Stop with Ctrl-C.
+            Functions that exit are restarted; one that runs past --timeout is stopped and restarted. Stop with Ctrl-C.
             """
     )
 

@@ -137,6 +137,31 @@ def test_serve_with_two_instances_fails_only_the_invocation_of_the_one_that_cras
         serve.wait(timeout=30)
 
 
+def test_serve_stops_a_runtime_that_runs_past_its_timeout(shell_runtime):
+    port = free_port()
+    serve = subprocess.Popen(
+        [str(products_dir() / "lambda-local"), "serve", "--function", str(shell_runtime), "--port", str(port),
+         "--timeout", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "RESPONSE": '{"pid": PID}'})
+    url = f"http://127.0.0.1:{port}/2015-03-31/functions/function/invocations"
+
+    def post(body: bytes) -> dict:
+        with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=90) as answer:
+            return json.loads(answer.read())
+
+    try:
+        assert "Invoke:" in serve.stdout.readline()
+        first = post(b'{"n": 1}')["pid"]
+        timed_out = post(b'{"op": "slow"}')
+        assert timed_out["errorType"] == "Sandbox.Timedout", timed_out
+        second = post(b'{"n": 2}')["pid"]
+        assert second != first
+    finally:
+        serve.terminate()
+        _, errors = serve.communicate(timeout=30)
+    assert f"stopped process {first}" in errors
+
+
 def test_gateway_delivers_the_route_response_and_the_error_frame_of_a_crash(start_gateway, shell_runtime):
     os.environ["RESPONSE"] = '{"statusCode": 200, "body": "pong"}'
     try:
