@@ -9,7 +9,9 @@ libcurl loads 30 libraries. For a fair comparison the C reference gets the same 
 The minimal libcurl sets OpenSSL up at the first TLS connection, so both references start without it. A third,
 linked in like the second, sets OpenSSL up at start as `curl_global_init` does in a stock libcurl 7.88: the C
 runtime as it runs on the libcurl everyone else ships (cold start only).
-Ours runs both as Lambda starts it (the zip's `bootstrap`, through `/bin/sh`) and through the loader directly.
+Ours runs both as Lambda starts it (the zip's `bootstrap`, a compiled launcher of the bundled loader) and through
+the loader directly; the launcher is also compared with the same start written as a shell script, under `/bin/sh`
+(dash here) and bash (Amazon Linux's `/bin/sh`).
 Measures cold start (exec → first `/next`, paired alternating runs), peak RSS and the warm loop.
 """
 from __future__ import annotations
@@ -73,6 +75,16 @@ def static_reference(libcurl: Path, stock_tls_setup: bool = False) -> Path:
     return output
 
 
+def shell_bootstrap(directory: Path, product: str) -> Path:
+    """The start the launcher makes, written as the shell script a bootstrap usually is."""
+    script = directory / "bootstrap.sh"
+    script.write_text('#!/bin/sh\ncase "$0" in */*) here="${0%/*}" ;; *) here=. ;; esac\n'
+                      'root="${LAMBDA_TASK_ROOT:-$here}"\n'
+                      f'exec "$root/lib/ld-linux-x86-64.so.2" --library-path "$root/lib" "$root/{product}" "$@"\n')
+    script.chmod(0o755)
+    return script
+
+
 def measure(product: str, rounds: int, invocations: int) -> dict:
     zip_path, directory = unpack(product)
     libcurl = minimal_libcurl()
@@ -92,6 +104,11 @@ def measure(product: str, rounds: int, invocations: int) -> dict:
     cold_static = rb.cold_start(direct, linked_in, rounds)
     cold_stock_tls = rb.cold_start(direct, stock_tls, rounds)
     cold_bootstrap = rb.cold_start(bootstrap, reference, rounds)
+    script = shell_bootstrap(directory, product)
+    cold_vs_sh = rb.cold_start(bootstrap, rb.Function("the same start as a /bin/sh script", ["/bin/sh", str(script)]),
+                               rounds)
+    cold_vs_bash = rb.cold_start(bootstrap, rb.Function("the same start as a bash script", ["/bin/bash", str(script)]),
+                                 rounds)
     loop = rb.warm_loop(direct, reference, max(3, rounds // 4), invocations)
     rss = {"ours": statistics.median(rb.peak_rss_kb(direct) for _ in range(3)),
            "reference": statistics.median(rb.peak_rss_kb(reference) for _ in range(3)),
@@ -104,6 +121,8 @@ def measure(product: str, rounds: int, invocations: int) -> dict:
         "cold_start_vs_static_reference": cold_static,
         "cold_start_vs_stock_tls_reference": cold_stock_tls,
         "cold_start_bootstrap": cold_bootstrap,
+        "cold_start_bootstrap_vs_sh_script": cold_vs_sh,
+        "cold_start_bootstrap_vs_bash_script": cold_vs_bash,
         "warm_loop": loop,
         "peak_rss_kb": rss,
     }

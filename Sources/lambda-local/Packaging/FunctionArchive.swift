@@ -4,7 +4,7 @@ import Foundation
 /// and then zipped:
 ///
 /// ```
-/// bootstrap                     the start script (executable)
+/// bootstrap                     the launcher (a 2 KB static executable, see BootstrapLauncher)
 /// <product>                     the stripped release binary
 /// lib/ld-linux-x86-64.so.2      the dynamic loader the bootstrap execs
 /// lib/libc.so.6, lib/libm.so.6, …     every shared library the binary loads
@@ -32,8 +32,8 @@ struct FunctionArchive {
             let source = URL(fileURLWithPath: library.path).resolvingSymlinksInPath()
             try files.copyItem(at: source, to: archive.libraryDirectory.appendingPathComponent(library.name))
         }
-        let script = try BootstrapScript.text(binary: product, loader: linkage.loader.name)
-        try script.write(to: root.appendingPathComponent("bootstrap"), atomically: true, encoding: .utf8)
+        try BootstrapLauncher.build(
+            binary: product, loader: linkage.loader.name, to: root.appendingPathComponent("bootstrap"))
         try archive.normalizeAttributes()
         return archive
     }
