@@ -7,7 +7,7 @@ Without --zip it runs `lambda-local package --product Handlers` first. Cold star
 `GET /runtime/invocation/next`, timed by the benchmark Runtime API mock (Benchmarks/c-reference/bench-mock.c):
 - plain: the plain release binary (`swift build -c release --static-swift-stdlib`, stripped), started directly
   with the build machine's loader, glibc, libstdc++ and Debian's libcurl with its 29 libraries;
-- packaged: the zip's `bootstrap` (`/bin/sh` → bundled loader → bundled glibc and minimal libcurl);
+- packaged: the zip's `bootstrap` (the launcher → bundled loader → bundled glibc and minimal libcurl);
 - packaged in an empty root (as root only): `chroot` into a root holding only the unzipped function and a
   static busybox, as the packaging test does.
 Runs alternate (plain, packaged, plain, …); medians of each series and of the paired ratios are reported.
