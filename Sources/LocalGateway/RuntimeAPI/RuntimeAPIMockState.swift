@@ -148,8 +148,10 @@ struct RuntimeAPIMockState {
         runtimeConnections.remove(id)
         let gone = pollers.filter { $0.id == id }
         pollers.removeAll { $0.id == id }
-        for pending in inFlight.values where pending.servedTo == id && pending.servedToProcess == nil {
-            orphaned.insert(pending.requestID)
+        for pending in inFlight.values where pending.servedTo == id {
+            // The identifier may name a later connection once this one's handler is gone.
+            inFlight[pending.requestID]?.servedTo = nil
+            if pending.servedToProcess == nil { orphaned.insert(pending.requestID) }
         }
         return gone
     }
