@@ -27,15 +27,16 @@ struct BootstrapLauncherTests {
         func remove() { try? FileManager.default.removeItem(at: directory) }
     }
 
-    /// Runs `executable` as `argv0` from `directory`; returns the exit status, standard output and error.
-    private func run(_ executable: String, argv0: String, in directory: URL, arguments: [String] = [],
-                     environment: [String: String] = [:]) throws -> (Int32, String, String) {
-        // `exec -a` sets argv[0] as a shell running a relative path would.
+    /// Executes `executable` (a path, as given to `execve`, or a name found on `PATH`) from `directory`, by
+    /// `env` (argv[0] is then the path) or, given `argv0`, by bash's `exec -a`; returns the exit status,
+    /// standard output and error. `environment` lines are passed as they are, so a name may come twice.
+    private func run(_ executable: String, argv0: String? = nil, in directory: URL, arguments: [String] = [],
+                     environment: [String] = [], path: String = "/usr/bin:/bin") throws -> (Int32, String, String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "exec -a \"$0\" \"$@\"", argv0, executable] + arguments
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let command = argv0.map { ["/bin/bash", "-c", "exec -a \"$0\" \"$@\"", $0, executable] } ?? [executable]
+        process.arguments = ["-i", "PATH=\(path)"] + environment + command + arguments
         process.currentDirectoryURL = directory
-        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -57,32 +58,76 @@ struct BootstrapLauncherTests {
         let arguments = ["one", "two words", "", "--library-path", "ünïcode"]
         let (status, output, errors) = try run(
             root.bootstrap, argv0: root.bootstrap, in: URL(fileURLWithPath: "/"), arguments: arguments,
-            environment: ["LAMBDA_TASK_ROOT": root.directory.path])
+            environment: ["LAMBDA_TASK_ROOT=\(root.directory.path)"])
         #expect(status == 0, "\(errors)")
         #expect(output == expectedCall(root: root.directory.path, arguments: arguments))
     }
 
-    @Test("without LAMBDA_TASK_ROOT (or with it empty) the root is the bootstrap's directory, as argv[0] names it",
-          arguments: [("bootstrap", "."), ("./bootstrap", "."), ("lib/../bootstrap", "lib/..")])
-    func ownDirectory(argv0: String, expectedRoot: String) throws {
+    @Test("of several LAMBDA_TASK_ROOTs the last counts, as in a shell; an empty last one means unset")
+    func lastTaskRoot() throws {
         let root = try Root()
         defer { root.remove() }
-        for environment in [[:], ["LAMBDA_TASK_ROOT": ""]] {
-            let (status, output, errors) = try run(root.bootstrap, argv0: argv0, in: root.directory, environment: environment)
+        let (status, output, _) = try run(
+            root.bootstrap, argv0: "bootstrap", in: URL(fileURLWithPath: "/"),
+            environment: ["LAMBDA_TASK_ROOT=/elsewhere", "LAMBDA_TASK_ROOT=\(root.directory.path)"])
+        #expect(status == 0)
+        #expect(output == expectedCall(root: root.directory.path, arguments: []))
+        let (emptyStatus, emptyOutput, _) = try run(
+            root.bootstrap, argv0: "bootstrap", in: URL(fileURLWithPath: "/"),
+            environment: ["LAMBDA_TASK_ROOT=/elsewhere", "LAMBDA_TASK_ROOT="])
+        #expect(emptyStatus == 0)
+        #expect(emptyOutput == expectedCall(root: root.directory.path, arguments: []))
+    }
+
+    @Test("without LAMBDA_TASK_ROOT the root is the directory of the path the bootstrap was executed by (a script's $0), whatever argv[0] says",
+          arguments: [("./bootstrap", ".", false), ("lib/../bootstrap", "lib/..", false), ("bootstrap", "", true)])
+    func ownDirectory(executed: String, expectedRoot: String, onPath: Bool) throws {
+        let root = try Root()
+        defer { root.remove() }
+        let expected = expectedRoot.isEmpty ? root.directory.path : expectedRoot
+        let path = onPath ? "\(root.directory.path):/usr/bin:/bin" : "/usr/bin:/bin"
+        for environment in [[], ["LAMBDA_TASK_ROOT="]] {
+            let (status, output, errors) = try run(
+                executed, argv0: onPath ? "some-name" : nil, in: root.directory, environment: environment, path: path)
             #expect(status == 0, "\(errors)")
-            #expect(output == expectedCall(root: expectedRoot, arguments: []))
+            #expect(output == expectedCall(root: expected, arguments: []))
         }
     }
 
-    @Test("a missing loader is a clear error with errno, exit status 127")
+    @Test("a missing loader is a clear error naming the path, exit status 127; one that cannot be executed, 126")
     func missingLoader() throws {
         let root = try Root()
         defer { root.remove() }
         let (status, output, errors) = try run(
-            root.bootstrap, argv0: root.bootstrap, in: root.directory, environment: ["LAMBDA_TASK_ROOT": "/nonexistent"])
+            root.bootstrap, argv0: root.bootstrap, in: root.directory, environment: ["LAMBDA_TASK_ROOT=/nonexistent"])
         #expect(status == 127)
         #expect(output.isEmpty)
-        #expect(errors == "bootstrap: cannot execute lib/ld-stand-in.so.2 (errno 2)\n")
+        #expect(errors == "bootstrap: cannot execute /nonexistent/lib/ld-stand-in.so.2 (errno 2)\n")
+        let loader = root.directory.appendingPathComponent("lib/ld-stand-in.so.2").path
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: loader)
+        let (deniedStatus, _, deniedErrors) = try run(root.bootstrap, argv0: "bootstrap", in: root.directory)
+        #expect(deniedStatus == 126)
+        #expect(deniedErrors == "bootstrap: cannot execute \(loader) (errno 13)\n")
+    }
+
+    @Test("a root too long for a path is refused, not overrun")
+    func longRoot() throws {
+        let root = try Root()
+        defer { root.remove() }
+        let long = "/" + String(repeating: "r", count: 4_080)
+        let (status, _, errors) = try run(root.bootstrap, argv0: "bootstrap", in: root.directory, environment: ["LAMBDA_TASK_ROOT=\(long)"])
+        #expect(status == 127)
+        #expect(errors.hasPrefix("bootstrap: cannot use a path that long: "))
+    }
+
+    @Test("many arguments (10,000) all reach the loader")
+    func manyArguments() throws {
+        let root = try Root()
+        defer { root.remove() }
+        let arguments = (0..<10_000).map(String.init)
+        let (status, output, _) = try run(root.bootstrap, argv0: "bootstrap", in: root.directory, arguments: arguments)
+        #expect(status == 0)
+        #expect(output == expectedCall(root: root.directory.path, arguments: arguments))
     }
 
     @Test("it is a small static executable: no interpreter, no dynamic section, no shell")
