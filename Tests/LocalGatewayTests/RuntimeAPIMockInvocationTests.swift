@@ -87,18 +87,9 @@ struct RuntimeAPIMockInvocationTests {
         let mock = try await RuntimeAPIMock.started()
         let port = try boundPort(mock)
         async let result = mock.invoke(Data(#"{"n":1}"#.utf8))
-        // One connection per request, as a shell runtime running curl makes them.
-        let requestID = try await onThread {
-            let connection = try RawHTTPConnection(port: port)
-            let event = try connection.request("GET", FakeRuntime.nextPath)
-            connection.hangUp()
-            return try #require(event.header("Lambda-Runtime-Aws-Request-Id"))
-        }
+        let requestID = try await OneShotRuntime.takeEvent(port: port)
         try await Task.sleep(for: .milliseconds(100))  // the close reaches the mock before the answer
-        let accepted = try await onThread {
-            try RawHTTPConnection(port: port).request(
-                "POST", "/2018-06-01/runtime/invocation/\(requestID)/response", body: Array("\"done\"".utf8))
-        }
+        let accepted = try await OneShotRuntime.respond(port: port, requestID, "\"done\"")
         #expect(accepted.status == 202)
         #expect(await result == .response(Data("\"done\"".utf8)))
         try await mock.shutdown()
@@ -110,11 +101,7 @@ struct RuntimeAPIMockInvocationTests {
         let port = try boundPort(mock)
         let outcome = NIOLockedValueBox<InvocationResult?>(nil)
         mock.invoke(QueuedEvent(body: Data("{}".utf8))) { result in outcome.withLockedValue { $0 = result } }
-        try await onThread {
-            let connection = try RawHTTPConnection(port: port)
-            _ = try connection.request("GET", FakeRuntime.nextPath)
-            connection.hangUp()
-        }
+        _ = try await OneShotRuntime.takeEvent(port: port)
         try await Task.sleep(for: .milliseconds(200))
         // The close alone does not fail it: the runtime may still answer on another connection.
         #expect(outcome.withLockedValue { $0 } == nil)

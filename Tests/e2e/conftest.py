@@ -117,8 +117,8 @@ def start_gateway():
     """Starts gateways with extra command-line options; stops them after the test."""
     started: list[Gateway] = []
 
-    def start(*extra: str, function: str = "GatewayTestFunction") -> Gateway:
-        instance = Gateway(function, *extra)
+    def start(*extra: str, function: str = "GatewayTestFunction", env: dict[str, str] | None = None) -> Gateway:
+        instance = Gateway(function, *extra, env=env)
         started.append(instance)
         return instance
 

@@ -71,103 +71,75 @@ def test_invoke_reports_that_runtime_exiting_mid_invocation_at_once(shell_runtim
     assert elapsed < 30  # not the 60 s deadline
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+class Serve:
+    """`lambda-local serve` running `function` on a free port with the shell runtime's $RESPONSE, as a context
+    manager; `post` invokes it and returns the answer, its headers and how long it took. Its standard error is
+    in `errors` once it has stopped."""
+
+    def __init__(self, function: Path, response: str, *options: str):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/2015-03-31/functions/function/invocations"
+        self.process = subprocess.Popen(
+            [str(products_dir() / "lambda-local"), "serve", "--function", str(function), "--port", str(port),
+             *options],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "RESPONSE": response})
+        self.errors = ""
+
+    def __enter__(self) -> "Serve":
+        assert "Invoke:" in self.process.stdout.readline()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.process.terminate()
+        _, self.errors = self.process.communicate(timeout=30)
+
+    def post(self, body: bytes) -> tuple[dict, dict, float]:
+        started = time.monotonic()
+        with urllib.request.urlopen(urllib.request.Request(self.url, data=body), timeout=90) as answer:
+            return json.loads(answer.read()), dict(answer.headers), time.monotonic() - started
 
 
 def test_serve_answers_many_invocations_and_reports_a_crash_at_once(shell_runtime):
-    port = free_port()
-    serve = subprocess.Popen(
-        [str(products_dir() / "lambda-local"), "serve", "--function", str(shell_runtime), "--port", str(port),
-         "--timeout", "60"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "RESPONSE": '{"ok": true}'})
-    try:
-        assert "Invoke:" in serve.stdout.readline()
-        url = f"http://127.0.0.1:{port}/2015-03-31/functions/function/invocations"
-
-        def post(body: bytes) -> tuple[dict, dict]:
-            with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=90) as answer:
-                return json.loads(answer.read()), dict(answer.headers)
-
+    with Serve(shell_runtime, '{"ok": true}', "--timeout", "60") as serve:
         for n in range(5):
-            assert post(json.dumps({"n": n}).encode())[0] == {"ok": True}
-        started = time.monotonic()
-        crashed, headers = post(b'{"op": "crash"}')
+            assert serve.post(json.dumps({"n": n}).encode())[0] == {"ok": True}
+        crashed, headers, elapsed = serve.post(b'{"op": "crash"}')
         assert crashed["errorType"] == "Runtime.ExitError"
         assert headers.get("X-Amz-Function-Error") == "Unhandled"
-        assert time.monotonic() - started < 30
+        assert elapsed < 30
         # The restarted process serves the next one.
-        assert post(b'{"n": 6}')[0] == {"ok": True}
-    finally:
-        serve.terminate()
-        serve.wait(timeout=30)
+        assert serve.post(b'{"n": 6}')[0] == {"ok": True}
 
 
 def test_serve_with_two_instances_fails_only_the_invocation_of_the_one_that_crashed(shell_runtime):
-    port = free_port()
-    serve = subprocess.Popen(
-        [str(products_dir() / "lambda-local"), "serve", "--function", str(shell_runtime), "--port", str(port),
-         "--instances", "2", "--timeout", "60"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "RESPONSE": '{"ok": true}'})
-    url = f"http://127.0.0.1:{port}/2015-03-31/functions/function/invocations"
-
-    def post(body: bytes) -> tuple[dict, float]:
-        started = time.monotonic()
-        with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=90) as answer:
-            return json.loads(answer.read()), time.monotonic() - started
-
-    try:
-        assert "Invoke:" in serve.stdout.readline()
+    with Serve(shell_runtime, '{"ok": true}', "--instances", "2", "--timeout", "60") as serve:
         for _ in range(3):  # each round: one instance pauses while the other crashes (and is restarted)
             with ThreadPoolExecutor(2) as pool:
-                paused = pool.submit(post, b'{"op": "pause"}')
+                paused = pool.submit(serve.post, b'{"op": "pause"}')
                 time.sleep(0.3)
-                crashed = pool.submit(post, b'{"op": "crash"}')
-                (paused_answer, _), (crashed_answer, crashed_after) = paused.result(), crashed.result()
+                crashed = pool.submit(serve.post, b'{"op": "crash"}')
+                (paused_answer, _, _), (crashed_answer, _, crashed_after) = paused.result(), crashed.result()
             assert paused_answer == {"ok": True}
             assert crashed_answer["errorType"] == "Runtime.ExitError"
             assert crashed_answer["errorMessage"].endswith("exit status 3")
             assert crashed_after < 30
             time.sleep(0.5)  # the restart
-    finally:
-        serve.terminate()
-        serve.wait(timeout=30)
 
 
 def test_serve_stops_a_runtime_that_runs_past_its_timeout(shell_runtime):
-    port = free_port()
-    serve = subprocess.Popen(
-        [str(products_dir() / "lambda-local"), "serve", "--function", str(shell_runtime), "--port", str(port),
-         "--timeout", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "RESPONSE": '{"pid": PID}'})
-    url = f"http://127.0.0.1:{port}/2015-03-31/functions/function/invocations"
-
-    def post(body: bytes) -> dict:
-        with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=90) as answer:
-            return json.loads(answer.read())
-
-    try:
-        assert "Invoke:" in serve.stdout.readline()
-        first = post(b'{"n": 1}')["pid"]
-        timed_out = post(b'{"op": "slow"}')
+    with Serve(shell_runtime, '{"pid": PID}', "--timeout", "2") as serve:
+        first = serve.post(b'{"n": 1}')[0]["pid"]
+        timed_out = serve.post(b'{"op": "slow"}')[0]
         assert timed_out["errorType"] == "Sandbox.Timedout", timed_out
-        second = post(b'{"n": 2}')["pid"]
+        second = serve.post(b'{"n": 2}')[0]["pid"]
         assert second != first
-    finally:
-        serve.terminate()
-        _, errors = serve.communicate(timeout=30)
-    assert f"stopped process {first}" in errors
+    assert f"stopped process {first}" in serve.errors
 
 
 def test_gateway_delivers_the_route_response_and_the_error_frame_of_a_crash(start_gateway, shell_runtime):
-    os.environ["RESPONSE"] = '{"statusCode": 200, "body": "pong"}'
-    try:
-        gateway = start_gateway("--timeout", "60", function=str(shell_runtime))
-    finally:
-        del os.environ["RESPONSE"]
+    gateway = start_gateway("--timeout", "60", function=str(shell_runtime), env={"RESPONSE": '{"statusCode": 200, "body": "pong"}'})
 
     async def scenario():
         async with websockets.connect(gateway.url) as ws:
@@ -185,11 +157,7 @@ def test_gateway_delivers_the_route_response_and_the_error_frame_of_a_crash(star
 
 
 def test_gateway_stops_that_runtime_when_it_runs_past_its_timeout(start_gateway, shell_runtime):
-    os.environ["RESPONSE"] = '{"statusCode": 200, "body": "pong from PID"}'
-    try:
-        gateway = start_gateway("--timeout", "2", function=str(shell_runtime))
-    finally:
-        del os.environ["RESPONSE"]
+    gateway = start_gateway("--timeout", "2", function=str(shell_runtime), env={"RESPONSE": '{"statusCode": 200, "body": "pong from PID"}'})
 
     async def scenario():
         async with websockets.connect(gateway.url) as ws:

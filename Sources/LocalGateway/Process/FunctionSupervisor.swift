@@ -138,9 +138,8 @@ public final class FunctionSupervisor: Sendable {
     public func process(owningLocalPort port: Int) -> Int32? {
         let running = state.withLockedValue { $0.processes.values.filter(\.isRunning).map(\.pid) }
         if let pid = SocketOwner.process(usingLocalPort: port, among: running) { return pid }
-        let members = SocketOwner.members(ofProcessGroups: Set(running)).filter { !running.contains($0) }
-        guard let member = SocketOwner.process(usingLocalPort: port, among: members) else { return nil }
-        return SocketOwner.processGroup(of: member).flatMap { running.contains($0) ? $0 : nil }
+        let members = SocketOwner.members(ofProcessGroups: Set(running)).filter { !running.contains($0.key) }
+        return SocketOwner.process(usingLocalPort: port, among: Array(members.keys)).flatMap { members[$0] }
     }
 
     /// The environment of a function process.

@@ -22,13 +22,15 @@ enum SocketOwner {
     }
 
     /// The processes whose process group is one of `groups` (`/proc/<pid>/stat`'s fifth field), leaders
-    /// included.
-    static func members(ofProcessGroups groups: Set<Int32>) -> [Int32] {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-        return entries.compactMap { entry -> Int32? in
-            guard let pid = Int32(entry), let group = processGroup(of: pid), groups.contains(group) else { return nil }
-            return pid
+    /// included, each with its group.
+    static func members(ofProcessGroups groups: Set<Int32>) -> [Int32: Int32] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [:] }
+        var members: [Int32: Int32] = [:]
+        for entry in entries {
+            guard let pid = Int32(entry), let group = processGroup(of: pid), groups.contains(group) else { continue }
+            members[pid] = group
         }
+        return members
     }
 
     /// The process group of `pid`, from `/proc/<pid>/stat`.

@@ -151,8 +151,7 @@ package final class CurlEasyHandle {
 
         var status = 0
         try CurlError.check(CCurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status))
-        return CurlResponse(
-            status: status, headerBytes: collector.headerBytes, fields: collector.fields, bodyBytes: collector.takeBody())
+        return collectedResponse(status: status)
     }
 
     /// What arrived of the last transfer's response before it failed: its status line's code, its header
@@ -160,7 +159,11 @@ package final class CurlEasyHandle {
     package func partialResponse() -> CurlResponse {
         var status = 0
         _ = CCurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return CurlResponse(
+        return collectedResponse(status: status)
+    }
+
+    private func collectedResponse(status: Int) -> CurlResponse {
+        CurlResponse(
             status: status, headerBytes: collector.headerBytes, fields: collector.fields, bodyBytes: collector.takeBody())
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LocalGateway
+import Testing
 
 /// A function process impersonated over one keep-alive connection: it speaks the Runtime API by hand, so a
 /// test decides exactly what is sent and when.
@@ -42,6 +43,27 @@ struct FakeRuntime: Sendable {
     /// Any request, as raw as the test wants it.
     func request(_ method: String, _ path: String, body: [UInt8] = []) async throws -> RawHTTPResponse {
         try await onThread { [connection] in try connection.request(method, path, body: body) }
+    }
+}
+
+/// A runtime that opens one connection per request, as a shell runtime running `curl` does.
+enum OneShotRuntime {
+    /// `GET /next` on a connection of its own, closed once the event is in; returns the event's request id.
+    static func takeEvent(port: Int) async throws -> String {
+        try await onThread {
+            let connection = try RawHTTPConnection(port: port)
+            let event = try connection.request("GET", FakeRuntime.nextPath)
+            connection.hangUp()
+            return try #require(event.header("Lambda-Runtime-Aws-Request-Id"))
+        }
+    }
+
+    /// `POST /invocation/{id}/response` on a connection of its own.
+    static func respond(port: Int, _ requestID: String, _ body: String) async throws -> RawHTTPResponse {
+        try await onThread {
+            try RawHTTPConnection(port: port).request(
+                "POST", "/2018-06-01/runtime/invocation/\(requestID)/response", body: Array(body.utf8))
+        }
     }
 }
 
