@@ -438,12 +438,21 @@ def test_packaged_function_posts_over_verified_https(function_zip, certificates,
 def has_reader(fifo: Path) -> bool:
     """Whether a process holds `fifo` open for reading (or waits in open() for a writer): a non-blocking open for
     writing succeeds only then."""
+    writer = open_writer_if_read(fifo)
+    if writer is None:
+        return False
+    os.close(writer)
+    return True
+
+
+def open_writer_if_read(fifo: Path) -> int | None:
+    """A descriptor writing to `fifo` when a process holds it open for reading (or waits in open() for a
+    writer), else None."""
     try:
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        return True
+        return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
     except OSError as error:
         if error.errno == errno.ENXIO:
-            return False
+            return None
         raise
 
 
@@ -474,12 +483,17 @@ def test_openssl_is_set_up_at_the_first_tls_connection_not_at_start(unzipped, tm
             post = threading.Thread(target=lambda: result.update(
                 answer=invoke(port, send_message_event("TARGET=", "after a lazy TLS set-up"), timeout=30)))
             post.start()
+            # The probe that finds OpenSSL reading is the writer too: a probe opened and closed would hand the
+            # reader an end of file, and a second check could then find nobody reading.
+            writer = None
             deadline = time.monotonic() + 20
-            while not has_reader(configuration) and time.monotonic() < deadline:
-                time.sleep(0.01)
-            assert has_reader(configuration), "the first TLS connection did not set OpenSSL up"
-            with open(configuration, "w") as writer:
-                writer.write("# OpenSSL's defaults\n")
+            while writer is None and time.monotonic() < deadline:
+                writer = open_writer_if_read(configuration)
+                if writer is None:
+                    time.sleep(0.01)
+            assert writer is not None, "the first TLS connection did not set OpenSSL up"
+            os.write(writer, b"# OpenSSL's defaults\n")
+            os.close(writer)
             post.join(timeout=30)
         finally:
             stderr = stop(process)
