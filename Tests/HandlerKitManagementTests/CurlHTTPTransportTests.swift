@@ -8,28 +8,41 @@ import Testing
 @Suite(.serialized) struct CurlHTTPTransportTests {
     static let server = ConcurrencyServer()
 
-    /// A request alone runs on its caller's thread; the others that arrive meanwhile still go out together
-    /// (each on its own handle and thread), so fan-out is not serialised by the first one.
+    /// Off the invocation thread no request blocks its caller's thread, inlining or not: each goes out on its
+    /// handle's thread, so all of a fan-out goes out together even when its tasks share one thread (as they do
+    /// when other work holds the concurrency pool's other threads; a lone request run inline there serialised
+    /// the fan-out, each task finding itself alone in turn). The tasks run on a one-thread executor of their
+    /// own, which starves them as a busy pool would without holding threads other tests need.
     @Test(arguments: [true, false])
     func concurrentRequestsOverlap(inlineWhenAlone: Bool) async throws {
         let server = try #require(Self.server)
         let transport = CurlHTTPTransport(maxConnections: 8, caBundlePath: nil, inlineWhenAlone: inlineWhenAlone)
         _ = try await transport.send(HTTPRequest(method: "POST", url: server.url("/reset"), headers: [], body: Data()))
-        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<8 {
-                group.addTask {
-                    try await transport.send(HTTPRequest(method: "GET", url: server.url("/hold?ms=1000"), headers: [], body: Data())).status
+        let statuses = try await withTaskExecutorPreference(OneThreadExecutor()) {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await transport.send(HTTPRequest(method: "GET", url: server.url("/hold?ms=500"), headers: [], body: Data())).status
+                    }
                 }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
-            return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(statuses == Array(repeating: 200, count: 8))
         let peak = try await transport.send(HTTPRequest(method: "GET", url: server.url("/peak"), headers: [], body: Data()))
         let held = try #require(try JSONSerialization.jsonObject(with: peak.body) as? [String: Int])["peak"]
-        // One request may run alone first (on a single-core machine its thread is the only one), and on a busy
-        // machine the others may start late; serialised requests would never have more than the concurrency
-        // pool's width (the cores) in flight.
+        // On a busy machine some may start late; requests serialised on the one thread would never overlap.
         #expect((held ?? 0) >= 5, "at most \(held ?? 0) of 8 requests were in flight at once")
+    }
+
+    /// Runs every job on one serial queue: a task executor with a single thread.
+    private final class OneThreadExecutor: TaskExecutor, @unchecked Sendable {
+        private let queue = DispatchQueue(label: "one-thread-executor")
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        }
     }
 
     /// On a function's invocation thread (one thread runs every job of the handler) a task group's requests
@@ -53,6 +66,28 @@ import Testing
         let held = try #require(try JSONSerialization.jsonObject(with: peak.body) as? [String: Int])["peak"]
         // Run one after another they would never overlap.
         #expect((held ?? 0) >= 5, "at most \(held ?? 0) of 8 requests were in flight at once")
+    }
+
+    /// Where a lone request may run inline: on the invocation thread while no job waits for it, and nowhere
+    /// else (not on the pool, not when a task group's sibling is queued behind the caller).
+    @Test func requestsRunInlineOnlyOnTheIdleInvocationThread() async throws {
+        #expect(!InvocationThreadExecutor.onIdleInvocationThread)
+        let (alone, beside, afterwards) = try await onInvocationThread {
+            let alone = InvocationThreadExecutor.onIdleInvocationThread
+            let beside = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<2 {
+                    group.addTask { InvocationThreadExecutor.onIdleInvocationThread }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            return (alone, beside, InvocationThreadExecutor.onIdleInvocationThread)
+        }
+        #expect(alone && afterwards)
+        // The first child runs while its sibling waits for the thread (and the second, most likely, while the
+        // parent, resumed by the first child's result, does).
+        #expect(beside.count == 2 && beside.first == false, "\(beside)")
+        let detached = await Task.detached { InvocationThreadExecutor.onIdleInvocationThread }.value
+        #expect(!detached)
     }
 
     /// Runs `operation` as a function's handler runs: on a thread driving an ``InvocationThreadExecutor``.

@@ -11,11 +11,12 @@ import Foundation
 /// An ``HTTPTransport`` over libcurl: a bounded pool of easy handles, each keeping its connection alive
 /// between requests.
 ///
-/// A request that is the only one in flight runs on its caller's thread (`inlineWhenAlone`): the usual case
-/// in a function, one `postToConnection` per invocation, then costs no thread switches, which on a loaded
-/// machine are dearer than the transfer. Requests that arrive while another is in flight each run their
-/// blocking transfer on their handle's own thread, so a fan-out (``ManagementClient/broadcast(_:to:maxConcurrency:)``)
-/// goes out in parallel and the Swift concurrency pool never waits on more than one transfer.
+/// A request made on a function's invocation thread, when it is the only one in flight and nothing else waits
+/// for that thread, runs there (`inlineWhenAlone`): the usual case in a function, one `postToConnection` per
+/// invocation, then costs no thread switches, which on a loaded machine are dearer than the transfer. Every
+/// other request runs its blocking transfer on its handle's own thread: a fan-out
+/// (``ManagementClient/broadcast(_:to:maxConcurrency:)``) goes out in parallel, and no thread of the Swift
+/// concurrency pool is ever blocked by a transfer.
 ///
 /// At most `maxConnections` requests are in flight; further callers wait for a free handle.
 public final class CurlHTTPTransport: HTTPTransport {
@@ -46,7 +47,7 @@ public final class CurlHTTPTransport: HTTPTransport {
         case slot
     }
 
-    /// Whether a request that is the only one in flight runs on the calling thread.
+    /// Whether a request that is the only one in flight, made on a function's idle invocation thread, runs there.
     public let inlineWhenAlone: Bool
 
     /// Creates a transport.
@@ -54,9 +55,11 @@ public final class CurlHTTPTransport: HTTPTransport {
     ///   - maxConnections: the most concurrent requests (at least 1).
     ///   - connectTimeout: the limit for establishing a connection.
     ///   - caBundlePath: the CA file; by default found with ``CABundle/discover(environment:isReadable:)``.
-    ///   - inlineWhenAlone: run a request that is the only one in flight on the calling thread, which it
-    ///     blocks for the transfer (up to the request's timeout); `false` sends every request from a thread of
-    ///     its handle's, for callers that must never block a concurrency thread.
+    ///   - inlineWhenAlone: run a request that is the only one in flight on the function's invocation thread
+    ///     when it is made there and no other job waits for that thread, which it then blocks for the transfer
+    ///     (up to the request's timeout); `false` sends every request from a thread of its handle's, for
+    ///     handlers that must keep the invocation thread free (a `@MainActor` timer, say). Requests made on
+    ///     any other thread never block it.
     public init(
         maxConnections: Int = 16,
         connectTimeout: Duration = .seconds(3),
@@ -93,9 +96,11 @@ public final class CurlHTTPTransport: HTTPTransport {
     /// A free worker, a new one while under the limit, or the next one released.
     private func acquire() async throws(HTTPTransportError) -> (CurlWorker, inline: Bool) {
         enum Next { case ready(CurlWorker, inline: Bool), create(inline: Bool), wait }
-        // Not on the function's invocation thread while jobs wait for it (a task group's other children, say):
-        // blocking it there would run the group's requests one after another.
-        let inlineWhenAlone = self.inlineWhenAlone && !InvocationThreadExecutor.invocationThreadIsWanted
+        // Only on the function's invocation thread, and not while jobs wait for it (a task group's other
+        // children, say): blocking it then would run the group's requests one after another. Blocking a thread
+        // of the concurrency pool could hold up the very tasks that would join this request (with the pool's
+        // other threads busy elsewhere, each would then find itself alone and run inline in turn).
+        let inlineWhenAlone = self.inlineWhenAlone && InvocationThreadExecutor.onIdleInvocationThread
         let next = pool.withLock { state -> Next in
             // While the request alone runs here, it counts as in flight: no other one joins it on a caller's thread.
             let inline = inlineWhenAlone && state.inFlight == 0

@@ -162,13 +162,15 @@ package final class InvocationThreadExecutor: TaskExecutor, @unchecked Sendable 
         _ = read(descriptor, &value, MemoryLayout<UInt64>.size)
     }
 
-    /// Whether the caller is on the invocation thread and jobs wait for that thread. A request made there
-    /// should not block it then: the waiting jobs may be its siblings in a task group. (Siblings suspended
-    /// elsewhere, in `Task.sleep` or on an actor, are not counted; they wait at most for that one request.)
-    package static var invocationThreadIsWanted: Bool {
+    /// Whether the caller is on the invocation thread and no jobs wait for that thread: a blocking call made
+    /// there (a lone request) then delays nothing. Not while jobs wait, which may be the call's siblings in a
+    /// task group (siblings suspended elsewhere, in `Task.sleep` or on an actor, are not counted; they wait at
+    /// most for that one call); and never on another thread, such as the concurrency pool's, where blocking
+    /// holds up work of the whole process (on two cores, half of the pool).
+    package static var onIdleInvocationThread: Bool {
         driven.withLock { driven in
             guard let driven, pthread_equal(driven.thread, pthread_self()) != 0 else { return false }
-            return driven.executor.hasWaitingJobs
+            return !driven.executor.hasWaitingJobs
         }
     }
 
