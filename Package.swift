@@ -35,11 +35,14 @@ let package = Package(
         ),
         // The invocation thread's C side: eventfd, main-thread check, libdispatch's main-queue hooks.
         .target(name: "CMainThread", linkerSettings: [.linkedLibrary("dispatch", .when(platforms: [.linux]))]),
+        // `CommandLine.arguments` from what glibc hands the program's constructors, not /proc/self/maps.
+        .target(name: "CProcessArguments"),
         .target(
             name: "Runtime",
             dependencies: [
                 "CCurl",
                 "CMainThread",
+                "CProcessArguments",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -191,7 +194,7 @@ let package = Package(
         .target(name: "CHeapUsage", path: "Tests/CHeapUsage"),
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime", "LocalGateway", "CHeapUsage"],
+            dependencies: ["Runtime", "LocalGateway", "CHeapUsage", "CProcessArguments"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -8,9 +8,14 @@ Measures, on release builds linked as deployed (static Swift runtime):
 - the warm invocation loop against the benchmark Runtime API mock of a no-op function (bench-noop) and of a
   WebSocketRouter whose routes do nothing (bench-router-noop): instructions and heap allocations per invocation;
 - SigV4 signing of one PostToConnection request (bench-sigv4): instructions and allocations per signature;
+- the start of the no-op router as `lambda-local package` builds it, through its bundled loader: instructions
+  from exec to its first `connect`, and the page faults of a process that starts and serves one invocation
+  beyond those of the C reference linked the same way (the loader's, glibc's and the kernel's share cancels):
+  what the start-up symbol order, `Benchmarks/startup_order.py`, saves, and loses when it falls behind the code;
 
 and fails when one exceeds its limit in Benchmarks/thresholds.json. Instruction and allocation counts do not
-depend on the machine's load, so the limits can be tight (20% over the measured instructions, 15% over the allocations).
+depend on the machine's load, so the limits can be tight (20% over the measured instructions, 15% over the
+allocations and the page faults).
 
     python3 Benchmarks/perf_gate.py                       # build, measure, compare (exit 1 on a regression)
     python3 Benchmarks/perf_gate.py --thresholds FILE     # compare against another file
@@ -28,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import decode_route_bench as drb  # noqa: E402
+import deployed_bench as db  # noqa: E402
 import runtime_bench as rb  # noqa: E402
 import sigv4_bench as sb  # noqa: E402
 
@@ -45,6 +51,12 @@ def measure() -> dict[str, float]:
     router = rb.Function("bench-router-noop", [str(rb.build_swift_product("bench-router-noop"))])
     allocations = drb.timed(decode_route, iterations=2_000, rounds=1)
     sigv4 = sb.build()
+    _, directory = db.unpack("bench-router-noop")
+    lib = directory / "lib"
+    loader = [str(lib / "ld-linux-x86-64.so.2"), "--library-path", str(lib)]
+    packaged = rb.Function("bench-router-noop, packaged", [*loader, str(directory / "bench-router-noop")])
+    reference = rb.Function("C reference, minimal libcurl.a linked in",
+                            [*loader, str(db.static_reference(db.minimal_libcurl()))])
     return {
         "decode_route.instructions": drb.instructions_per_operation(decode_route),
         "decode_route.allocations": allocations["full"]["allocations"],
@@ -56,6 +68,9 @@ def measure() -> dict[str, float]:
         "warm_loop_router.allocations": rb.allocations_per_invocation(router),
         "sigv4.instructions": sb.instructions_per_signature(sigv4),
         "sigv4.allocations": sb.ours_us(sigv4, iterations=2_000)[1],
+        "cold_start_packaged.instructions": rb.start_up_instructions(packaged),
+        "cold_start_packaged.page_faults_beyond_reference":
+            rb.start_up_page_faults(packaged) - rb.start_up_page_faults(reference),
     }
 
 
@@ -84,9 +99,11 @@ def main() -> int:
     measured = measure()
     if args.update:
         document = {
-            "about": "Limits of Benchmarks/perf_gate.py (instructions and heap allocations per operation), "
-                     f"instruction limits {INSTRUCTION_HEADROOM:.0%} over the measured counts (room for another CPU's string and "
-                     f"memory routines), allocation limits {HEADROOM:.0%} over. Regenerate with --update after an intended change.",
+            "about": "Limits of Benchmarks/perf_gate.py (instructions and heap allocations per operation; a packaged "
+                     "function's start-up instructions, and its page faults beyond the C reference's), instruction limits "
+                     f"{INSTRUCTION_HEADROOM:.0%} over the measured counts (room for another CPU's string and memory "
+                     f"routines), allocation and page-fault limits {HEADROOM:.0%} over. "
+                     "Regenerate with --update after an intended change.",
             "toolchain": toolchain(),
             "metrics": {name: {"measured": round(value, 1), "limit": limit_for(name, value)}
                         for name, value in measured.items()},
@@ -97,14 +114,14 @@ def main() -> int:
 
     metrics = json.loads(args.thresholds.read_text())["metrics"]
     failures = []
-    print(f"{'metric':42s} {'measured':>12s} {'limit':>12s}")
+    print(f"{'metric':52s} {'measured':>12s} {'limit':>12s}")
     for name, value in measured.items():
         if name not in metrics:
             failures.append(f"{name}: no limit in {args.thresholds}")
             continue
         limit = metrics[name]["limit"]
         verdict = "ok" if value <= limit else "REGRESSION"
-        print(f"{name:42s} {value:12,.1f} {limit:12,.0f}  {verdict}")
+        print(f"{name:52s} {value:12,.1f} {limit:12,.0f}  {verdict}")
         if value > limit:
             failures.append(f"{name}: {value:,.1f} > {limit:,}")
         elif value < metrics[name]["measured"] / (1 + headroom(name)):

@@ -159,6 +159,27 @@ def instructions_per_invocation(function: Function, low: int = 1000, high: int =
     return (second - first) / (high - low)
 
 
+def start_up_instructions(function: Function) -> int:
+    """User-space instructions from exec to the function's first `connect` (to the Runtime API): callgrind's dump
+    of everything before it."""
+    with tempfile.TemporaryDirectory() as directory:
+        prefix = Path(directory) / "callgrind"
+        wrapper = ["env", "SWIFT_DETERMINISTIC_HASHING=1", "valgrind", "--tool=callgrind", "--dump-before=connect",
+                   f"--callgrind-out-file={prefix}"]
+        run_mock(function, warmup=0, count=1, wrapper=wrapper)
+        first_dump = Path(f"{prefix}.1")
+        for line in first_dump.read_text().splitlines():
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split(":", 1)[1].split()[0])
+    raise RuntimeError(f"{function.name}: callgrind's first dump has no total")
+
+
+def start_up_page_faults(function: Function, runs: int = 3) -> int:
+    """Page faults (minor: pages mapped from the page cache or zeroed) of a process that starts and serves one
+    invocation, the median of `runs`: nearly all of them the start's, and steady from run to run."""
+    return int(statistics.median(run_mock(function, warmup=0, count=1)["minor_faults"] for _ in range(runs)))
+
+
 def allocations_per_invocation(function: Function, low: int = 1000, high: int = 3000) -> float:
     """Heap allocations per warm invocation, counted in the function's process by the preloaded counter: the
     difference of two runs, so start-up cancels."""

@@ -3,7 +3,8 @@
 # libcurl's headers (the runtime's HTTP client), zip/unzip, strip and a static busybox (packaging and its
 # empty-root test), what `lambda-local package` builds its minimal libcurl with (Debian's curl source through
 # apt, a C toolchain, OpenSSL/zlib/nghttp2 development files), valgrind (the performance gate counts
-# instructions with it), and the Python packages the tests use as independent peers.
+# instructions with it), strace (what a packaged function opens as it starts), and the Python packages the
+# tests use as independent peers.
 set -euo pipefail
 
 as_root() {
@@ -28,6 +29,8 @@ command -v dpkg-query >/dev/null && for deb in dpkg-dev make gcc patch libssl-de
     dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q "ok installed" || missing_debs+=("$deb")
 done
 command -v valgrind >/dev/null || missing_debs+=(valgrind)
+# The packaging test checks which files a packaged function opens as it starts.
+command -v strace >/dev/null || missing_debs+=(strace)
 if [ ${#missing_debs[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null; then
         echo "installing ${missing_debs[*]}" >&2

@@ -5,6 +5,7 @@
  *   per_invocation_us, invocations_per_s   over the COUNT warm invocations after a warm-up
  *   mock_cpu_share  this process's CPU time / wall time during the warm loop (shows it is not the bottleneck)
  *   errors          invocations answered with /error instead of /response
+ *   max_rss_kb, minor_faults   the function's peak RSS and page faults (getrusage of the children)
  *
  * Usage: bench-mock PORT EVENT_FILE WARMUP COUNT -- COMMAND [ARGS...]
  * Build: cc -O2 -o bench-mock bench-mock.c
@@ -174,8 +175,9 @@ int main(int argc, char **argv) {
 
     double loop = t_end - t_loop_start;
     printf("{\"cold_start_ms\": %.3f, \"per_invocation_us\": %.2f, \"invocations_per_s\": %.0f, "
-           "\"mock_cpu_share\": %.3f, \"invocations\": %ld, \"errors\": %ld, \"max_rss_kb\": %ld}\n",
+           "\"mock_cpu_share\": %.3f, \"invocations\": %ld, \"errors\": %ld, \"max_rss_kb\": %ld, "
+           "\"minor_faults\": %ld}\n",
            (t_first_next - t_exec) * 1000, loop / count * 1e6, count / loop,
-           (cpu_end - cpu_loop_start) / loop, count, errors, child_usage.ru_maxrss);
+           (cpu_end - cpu_loop_start) / loop, count, errors, child_usage.ru_maxrss, child_usage.ru_minflt);
     return 0;
 }

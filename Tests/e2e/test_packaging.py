@@ -504,6 +504,40 @@ def test_openssl_is_set_up_at_the_first_tls_connection_not_at_start(unzipped, tm
     assert [(path, data) for _, path, data, _ in requests] == [("/dev/@connections/TARGET%3D", b"after a lazy TLS set-up")]
 
 
+@pytest.fixture(scope="module")
+def faulty_unzipped(tmp_path_factory) -> Path:
+    """The runtime's fault-injection function, packaged: its events name what it does (FaultyFunction/main.swift)."""
+    result = lambda_local_package("--product", "FaultyFunction")
+    assert result.returncode == 0, result.stderr[-3000:]
+    directory = tmp_path_factory.mktemp("faulty")
+    subprocess.run(["unzip", "-q", result.stdout.splitlines()[0], "-d", str(directory)], check=True)
+    return directory
+
+
+def test_packaged_function_takes_its_arguments_from_glibc_not_proc_maps(faulty_unzipped, tmp_path):
+    """Linked statically, the standard library's `CommandLine.arguments` comes from the argument vector glibc
+    hands the program's constructors (CProcessArguments) instead of a start-up scan of /proc/self/maps: the
+    function sees exactly the arguments its bootstrap was given, and nothing in the process opens that file."""
+    assert shutil.which("strace"), "strace is missing (scripts/ensure-deps.sh installs it)"
+    trace = tmp_path / "openat.log"
+    arguments = ["first", "with space", "", "ünïcödé"]
+    wrapper = tmp_path / "start.sh"
+    wrapper.write_text("#!/bin/sh\nexec strace -f -qq -e trace=openat -o " + shlex.quote(str(trace)) + " "
+                       + shlex.join([str(faulty_unzipped / "bootstrap"), *arguments]) + "\n")
+    wrapper.chmod(0o755)
+    process, port = serve(str(wrapper), [f"--env=LAMBDA_TASK_ROOT={faulty_unzipped}"])
+    try:
+        body, function_error = invoke(port, json.dumps({"op": "arguments"}).encode(), timeout=60)
+    finally:
+        stderr = stop(process)
+    assert function_error is None, (body, stderr[-2000:])
+    received = json.loads(body)["arguments"]
+    assert received[1:] == arguments and received[0].endswith("/FaultyFunction"), received
+    opened = trace.read_text()
+    assert "/FaultyFunction" in opened, opened[-2000:]  # the trace did follow the bootstrap's exec
+    assert "/proc/self/maps" not in opened, [line for line in opened.splitlines() if "maps" in line]
+
+
 def lambda_local_package(*arguments: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([str(products_dir() / "lambda-local"), "package", *arguments], cwd=cwd,
                           capture_output=True, text=True, timeout=3600)

@@ -18,6 +18,7 @@ import Runtime
 //   {"op": "mainActor"}                  → answers from @MainActor code (message: "main thread" where it ran there)
 //   {"op": "actor"}                      → answers after a call into an actor
 //   {"op": "elsewhere"}                  → answers after a continuation resumed on a thread of its own
+//   {"op": "arguments"}                  → answers with CommandLine.arguments
 // Every reply says whether the handler ran on the main thread and how many threads the process has.
 // FAULTY_INIT_FAIL=1 makes initialisation throw; FAULTY_INIT_SLEEP=N makes it sleep N ms first.
 
@@ -39,6 +40,7 @@ struct Reply: Encodable {
     var functionName: String
     var processID: Int32
     var padding: String?
+    var arguments: [String]?
     var onMainThread: Bool
     var threadCount: Int
 }
@@ -138,6 +140,9 @@ struct FaultyHandler: LambdaHandler {
             return reply
         case "elsewhere":
             reply.message = await resumeElsewhere()
+            return reply
+        case "arguments":
+            reply.arguments = CommandLine.arguments
             return reply
         default:
             throw FaultyError.unknownOperation(command.op)
