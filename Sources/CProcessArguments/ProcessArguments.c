@@ -10,7 +10,9 @@
 // through `_swift_stdlib_overrideUnsafeArgvArgc`); its CommandLine.cpp defines both and nothing else. Linked
 // statically (`--static-swift-stdlib`, as `lambda-local package` links), these definitions come first, so the
 // linker never pulls that archive member, initialiser included, in. Linked against a shared libswiftCore,
-// which binds its own, they are unused and its initialiser runs as usual.
+// which binds its own, they are unused and its initialiser runs as usual. (Checked against Swift 6.3.1's
+// libswiftCore.a: should a later CommandLine.cpp.o define a symbol something else needs, the member would be
+// pulled in after all and the link would fail on these two, loudly.)
 #include "CProcessArguments.h"
 
 #include <stddef.h>
@@ -18,6 +20,10 @@
 
 static char **captured_arguments;
 static int captured_count;
+// A vector set through `_swift_stdlib_overrideUnsafeArgvArgc`, which takes precedence while set (as in the
+// standard library's own implementation); NULL restores the captured one.
+static char **override_arguments;
+static int override_count;
 
 #if defined(__linux__) && defined(__GLIBC__)
 // glibc calls the executable's initialisers with main's arguments; the earliest priority runs this before any
@@ -39,6 +45,10 @@ char *const *lambdasockets_process_arguments(int *count) {
 
 SWIFT_STDLIB_ENTRY char **_swift_stdlib_getUnsafeArgvArgc(int *outArgLen) {
     static char *no_arguments[] = {NULL};
+    if (override_arguments) {
+        *outArgLen = override_count;
+        return override_arguments;
+    }
     if (!captured_arguments) {
         *outArgLen = 0;
         return no_arguments;
@@ -48,7 +58,7 @@ SWIFT_STDLIB_ENTRY char **_swift_stdlib_getUnsafeArgvArgc(int *outArgLen) {
 }
 
 SWIFT_STDLIB_ENTRY void _swift_stdlib_overrideUnsafeArgvArgc(char **argv, int argc) {
-    captured_arguments = argv;
-    captured_count = argc;
+    override_arguments = argv;
+    override_count = argc;
 }
 #endif
