@@ -13,6 +13,8 @@ Measures, on release builds linked as deployed (static Swift runtime):
   beyond those of the C reference linked the same way (the loader's, glibc's and the kernel's share cancels):
   what the start-up symbol order, `Benchmarks/startup_order.py`, saves (a lost or broken order shows; one a
   little behind the code is within what the count moves with the machine's load);
+- that order's fit: the functions that start runs which the committed list does not name (callgrind, exact),
+  so that a start-up path changed without regenerating the list fails here rather than costing faults unseen;
 
 and fails when one exceeds its limit in Benchmarks/thresholds.json. Instruction and allocation counts do not
 depend on the machine's load, so the limits can be tight (20% over the measured instructions, 15% over the
@@ -35,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import decode_route_bench as drb  # noqa: E402
 import deployed_bench as db  # noqa: E402
+import startup_order as so  # noqa: E402
 import runtime_bench as rb  # noqa: E402
 import sigv4_bench as sb  # noqa: E402
 
@@ -52,12 +55,15 @@ def measure() -> dict[str, float]:
     router = rb.Function("bench-router-noop", [str(rb.build_swift_product("bench-router-noop"))])
     allocations = drb.timed(decode_route, iterations=2_000, rounds=1)
     sigv4 = sb.build()
-    _, directory = db.unpack("bench-router-noop")
+    zip_path, directory = db.unpack("bench-router-noop")
     lib = directory / "lib"
     loader = [str(lib / "ld-linux-x86-64.so.2"), "--library-path", str(lib)]
     packaged = rb.Function("bench-router-noop, packaged", [*loader, str(directory / "bench-router-noop")])
     reference = rb.Function("C reference, minimal libcurl.a linked in",
                             [*loader, str(db.static_reference(db.minimal_libcurl()))])
+    unlisted = so.unlisted_functions(zip_path)
+    if unlisted:
+        print("start-up functions StartupOrder.swift does not list:\n  " + "\n  ".join(unlisted))
     return {
         "decode_route.instructions": drb.instructions_per_operation(decode_route),
         "decode_route.allocations": allocations["full"]["allocations"],
@@ -72,7 +78,15 @@ def measure() -> dict[str, float]:
         "cold_start_packaged.instructions": rb.start_up_instructions(packaged),
         "cold_start_packaged.page_faults_beyond_reference":
             rb.start_up_page_faults(packaged) - rb.start_up_page_faults(reference),
+        "startup_order.unlisted_functions": len(unlisted),
     }
+
+
+# What to do when a metric fails for a reason other than slower code.
+HINTS = {
+    "startup_order.unlisted_functions": "the start-up path changed: regenerate the order with "
+                                        "`python3 Benchmarks/startup_order.py` and commit StartupOrder.swift",
+}
 
 
 def headroom(name: str) -> float:
@@ -80,7 +94,10 @@ def headroom(name: str) -> float:
 
 
 def limit_for(name: str, measured: float) -> float:
-    """The limit for a fresh measurement: the metric's headroom over it, and at least one more for small counts."""
+    """The limit for a fresh measurement: the metric's headroom over it, and at least one more for small counts
+    (two for the unlisted start-up functions, a count that starts at zero)."""
+    if name == "startup_order.unlisted_functions":
+        return math.floor(measured) + 2
     return max(math.floor(measured * (1 + headroom(name))), math.floor(measured) + 1)
 
 
@@ -124,7 +141,7 @@ def main() -> int:
         verdict = "ok" if value <= limit else "REGRESSION"
         print(f"{name:52s} {value:12,.1f} {limit:12,.0f}  {verdict}")
         if value > limit:
-            failures.append(f"{name}: {value:,.1f} > {limit:,}")
+            failures.append(f"{name}: {value:,.1f} > {limit:,}" + (f" ({HINTS[name]})" if name in HINTS else ""))
         elif value < metrics[name]["measured"] / (1 + headroom(name)):
             print(f"  note: {name} improved well below its recorded {metrics[name]['measured']:,}; "
                   "consider --update to tighten the limit")

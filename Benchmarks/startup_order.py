@@ -101,9 +101,9 @@ def accessed_variables(trace: Path, binary: Path) -> list[str]:
     return names
 
 
-def main() -> None:
-    rb.build_tools()
-    zip_path = pb.package(PRODUCT)
+def profile(zip_path: Path, functions_only: bool = False) -> tuple[list[str], list[str]]:
+    """The functions the packaged `PRODUCT` in `zip_path` runs from exec to its second connection, first run
+    first, and (unless `functions_only`) the variables it reads or writes in that run that are not functions."""
     binary = rb.ROOT / ".build" / "lambda-build" / "x86_64-unknown-linux-gnu" / "release" / PRODUCT
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
@@ -126,6 +126,8 @@ def main() -> None:
         names = executed_functions(dumps, symbols.name)
         if len(names) < 200:
             raise RuntimeError(f"only {len(names)} functions found in the profile")
+        if functions_only:
+            return names, []
         trace = work / "lackey.txt"
         command = [str(rb.TOOLS / "bench-mock"), "19918", str(rb.EVENT_1KB), "0", "1", "--", "valgrind",
                    "--tool=lackey", "--trace-mem=yes", f"--log-file={trace}",
@@ -138,6 +140,28 @@ def main() -> None:
         variables = [name for name in accessed_variables(trace, symbols) if name not in listed]
         if len(variables) < 100:
             raise RuntimeError(f"only {len(variables)} variables found in the trace")
+        return names, variables
+
+
+def committed_symbols() -> set[str]:
+    """The names `OUTPUT` lists now."""
+    text = OUTPUT.read_text()
+    body = text.split('#"""\n', 1)[1].split('\n"""#', 1)[0]
+    return set(body.splitlines())
+
+
+def unlisted_functions(zip_path: Path) -> list[str]:
+    """The start-up functions of the packaged `PRODUCT` that the committed list does not name: placed wherever
+    their object puts them, each may cost a page fault of its own at every cold start."""
+    names, _ = profile(zip_path, functions_only=True)
+    listed = committed_symbols()
+    return [name for name in names if name not in listed]
+
+
+def main() -> None:
+    rb.build_tools()
+    zip_path = pb.package(PRODUCT)
+    names, variables = profile(zip_path)
     functions = len(names)
     names += variables
     body = "\n".join(names)
