@@ -40,6 +40,12 @@ def unpack(product: str) -> tuple[Path, Path]:
     return zip_path, directory
 
 
+def bundled_loader(lib: Path) -> list[str]:
+    """The command prefix that runs a program through the loader in `lib` with `lib`'s libraries, as the zip's
+    `bootstrap` does."""
+    return [str(lib / "ld-linux-x86-64.so.2"), "--library-path", str(lib)]
+
+
 def minimal_libcurl() -> Path:
     """The cache directory of the minimal libcurl `lambda-local package` built (the newest one)."""
     candidates = sorted((rb.ROOT / ".build" / "lambda-libcurl").glob("*/libcurl.a"), key=lambda path: path.stat().st_mtime)
@@ -88,9 +94,9 @@ def shell_bootstrap(directory: Path, product: str) -> Path:
 def measure(product: str, rounds: int, invocations: int) -> dict:
     zip_path, directory = unpack(product)
     libcurl = minimal_libcurl()
-    loader = [str(directory / "lib" / "ld-linux-x86-64.so.2"), "--library-path", str(directory / "lib")]
+    loader = bundled_loader(directory / "lib")
     reference_lib = reference_libraries(directory, libcurl)
-    reference_loader = [str(reference_lib / "ld-linux-x86-64.so.2"), "--library-path", str(reference_lib)]
+    reference_loader = bundled_loader(reference_lib)
     bootstrap = rb.Function(f"{product} bootstrap", [str(directory / "bootstrap")])
     direct = rb.Function(f"{product} via bundled loader", [*loader, str(directory / product)])
     reference = rb.Function("C reference, minimal libcurl.so.4, bundled loader",

@@ -56,8 +56,7 @@ def measure() -> dict[str, float]:
     allocations = drb.timed(decode_route, iterations=2_000, rounds=1)
     sigv4 = sb.build()
     zip_path, directory = db.unpack("bench-router-noop")
-    lib = directory / "lib"
-    loader = [str(lib / "ld-linux-x86-64.so.2"), "--library-path", str(lib)]
+    loader = db.bundled_loader(directory / "lib")
     packaged = rb.Function("bench-router-noop, packaged", [*loader, str(directory / "bench-router-noop")])
     reference = rb.Function("C reference, minimal libcurl.a linked in",
                             [*loader, str(db.static_reference(db.minimal_libcurl()))])

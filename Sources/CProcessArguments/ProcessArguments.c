@@ -2,7 +2,7 @@
 //
 // On Linux the standard library (CommandLine.cpp) finds argv with a static initialiser that reads
 // /proc/self/maps to locate the initial stack and walks back from `environ`: a file opened and parsed line by
-// line in every process, before `main`, about 0.13M instructions and a /proc read on each cold start whether
+// line in every process, before `main`, about 0.12M instructions and a /proc read on each cold start whether
 // or not the function ever looks at its arguments. glibc hands the program's own constructors argc and argv
 // (as it does `main`), so capturing them there costs nothing.
 //
@@ -49,12 +49,8 @@ SWIFT_STDLIB_ENTRY char **_swift_stdlib_getUnsafeArgvArgc(int *outArgLen) {
         *outArgLen = override_count;
         return override_arguments;
     }
-    if (!captured_arguments) {
-        *outArgLen = 0;
-        return no_arguments;
-    }
-    *outArgLen = captured_count;
-    return captured_arguments;
+    char *const *captured = lambdasockets_process_arguments(outArgLen);
+    return captured ? (char **)captured : no_arguments;
 }
 
 SWIFT_STDLIB_ENTRY void _swift_stdlib_overrideUnsafeArgvArgc(char **argv, int argc) {
